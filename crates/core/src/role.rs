@@ -55,3 +55,9 @@ impl fmt::Display for Role {
         f.write_str(self.as_str())
     }
 }
+
+impl serde::Serialize for Role {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}

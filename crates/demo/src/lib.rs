@@ -1,14 +1,124 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! The built-in demo: Region Hannover's concept "Vielfalt und Zusammenhalt" (2016), its 21
+//! municipalities, the legally required pages (marked as demo texts) and a demo coordinator.
+//! Loading is idempotent: a tenant that has the demo keeps it unchanged.
+
+use th_core::{Email, Locale, Role, TenantId};
+use th_storage::Db;
+
+/// The demo coordinator, documented in the README.
+pub const COORDINATOR_EMAIL: &str = "koordination@region-hannover.example";
+pub const COORDINATOR_PASSWORD: &str = "Vielfalt-und-Zusammenhalt";
+/// Base32 TOTP secret of the demo coordinator (add it to an authenticator app, or run
+/// `oathtool --totp -b SECRET`).
+pub const COORDINATOR_TOTP: &str = "TEILHABEDEMOKOORDINATIONHANNOVER";
+
+/// Municipality key, name, population, latitude, longitude (DOMAIN.md).
+pub const MUNICIPALITIES: &[(&str, &str, i64, f64, f64)] = &[
+    ("hannover", "Hannover", 535_000, 52.374, 9.738),
+    ("garbsen", "Garbsen", 62_000, 52.418, 9.598),
+    ("langenhagen", "Langenhagen", 55_000, 52.447, 9.740),
+    ("neustadt", "Neustadt am Rübenberge", 46_000, 52.505, 9.458),
+    ("lehrte", "Lehrte", 45_000, 52.372, 9.977),
+    ("laatzen", "Laatzen", 43_000, 52.315, 9.797),
+    ("wunstorf", "Wunstorf", 42_000, 52.427, 9.436),
+    ("barsinghausen", "Barsinghausen", 34_000, 52.302, 9.457),
+    ("seelze", "Seelze", 34_000, 52.396, 9.598),
+    ("burgdorf", "Burgdorf", 32_000, 52.446, 10.006),
+    ("springe", "Springe", 30_000, 52.208, 9.554),
+    ("wedemark", "Wedemark", 30_000, 52.531, 9.703),
+    ("isernhagen", "Isernhagen", 25_000, 52.434, 9.863),
+    ("ronnenberg", "Ronnenberg", 24_000, 52.320, 9.656),
+    ("sehnde", "Sehnde", 24_000, 52.315, 9.963),
+    ("burgwedel", "Burgwedel", 21_000, 52.493, 9.859),
+    ("uetze", "Uetze", 20_000, 52.465, 10.204),
+    ("hemmingen", "Hemmingen", 19_000, 52.315, 9.722),
+    ("gehrden", "Gehrden", 15_000, 52.313, 9.601),
+    ("pattensen", "Pattensen", 15_000, 52.264, 9.764),
+    ("wennigsen", "Wennigsen (Deister)", 14_000, 52.274, 9.571),
+];
+
+/// 27 September 2016, the regional assembly's resolution (noon UTC).
+pub const ADOPTED_AT: i64 = 1_474_977_600;
+
+const CONCEPT_JSON: &str = include_str!("../data/concept.json");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Storage(#[from] th_storage::StorageError),
+    #[error("demo concept: {0}")]
+    Concept(String),
+    #[error("demo account: {0}")]
+    Auth(String),
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub fn concept_input() -> Result<th_concept::ConceptInput, DemoError> {
+    serde_json::from_str(CONCEPT_JSON).map_err(|e| DemoError::Concept(e.to_string()))
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+/// What the loader did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Loaded(TenantId),
+    AlreadyThere(TenantId),
+}
+
+/// Loads the demo into the default tenant, unless it has it already.
+pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
+    let tenant = db.ensure_default_tenant(now).await?;
+    if tenant.demo_loaded {
+        return Ok(Outcome::AlreadyThere(tenant.id));
     }
+    let t = tenant.id;
+    let input = concept_input()?;
+    let mut tx = db.begin().await?;
+    db.rename_tenant(&mut tx, t, "Region Hannover").await?;
+    for (key, name, population, lat, lon) in MUNICIPALITIES {
+        db.add_municipality(
+            &mut tx,
+            t,
+            &th_storage::platform::Municipality {
+                key: key.to_string(),
+                name: name.to_string(),
+                population: *population,
+                lat: *lat,
+                lon: *lon,
+            },
+        )
+        .await?;
+    }
+    th_concept::create_version(db, &mut tx, t, &input, th_concept::Status::Adopted, ADOPTED_AT)
+        .await
+        .map_err(|e| DemoError::Concept(format!("{e:?}")))?;
+    for (kind, locale, body) in pages::PAGES {
+        db.put_site_page(&mut tx, t, kind, *locale, body, true, now)
+            .await?;
+    }
+    let email = Email::parse(COORDINATOR_EMAIL).map_err(|e| DemoError::Auth(e.into()))?;
+    let user = th_auth::create_user(
+        &mut tx,
+        t,
+        th_auth::NewUser {
+            email: &email,
+            display_name: "Koordinierungsstelle Integration (Demo)",
+            password: Some(COORDINATOR_PASSWORD),
+            role: Role::Coordinator,
+            locale: Locale::De,
+            email_confirmed: true,
+        },
+        now,
+    )
+    .await
+    .map_err(|e| DemoError::Auth(e.to_string()))?;
+    th_storage::sqlx::query("UPDATE auth_users SET totp_secret = $1, totp_enabled = 1 WHERE id = $2")
+        .bind(COORDINATOR_TOTP)
+        .bind(user.id)
+        .execute(tx.conn())
+        .await
+        .map_err(th_storage::StorageError::from)?;
+    db.mark_demo_loaded(&mut tx, t).await?;
+    tx.commit().await?;
+    Ok(Outcome::Loaded(t))
 }
+
+mod pages;
