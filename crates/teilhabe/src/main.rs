@@ -1,1 +1,254 @@
-fn main() {}
+//! `teilhabe`: the one binary. Serves the site, migrates, loads the demo, adds tenants and
+//! users, and backs up an SQLite site.
+
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Read};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use th_core::{Clock, Email, Locale, Role, SystemClock};
+use th_storage::Db;
+
+const DEFAULT_DB: &str = "sqlite://teilhabe.db";
+
+#[derive(Parser)]
+#[command(name = "teilhabe", version, about = "Teilhabe: a region's integration concept from participation to monitoring, in one binary.")]
+struct Cli {
+    /// Database URL: sqlite://FILE (created on first start) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "TEILHABE_DATABASE_URL", default_value = DEFAULT_DB)]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site (migrates the database first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Load the Region Hannover demo into an empty database (no-op when it is there).
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure: auto = unless listening on loopback over plain HTTP.
+        #[arg(long, value_parser = ["auto", "always", "never"], default_value = "auto")]
+        cookie_secure: String,
+        /// SMTP server (HOST:PORT) for the outbox; without it e-mails wait in the outbox.
+        #[arg(long, env = "TEILHABE_SMTP")]
+        smtp: Option<String>,
+        /// Sender address of e-mails.
+        #[arg(long, env = "TEILHABE_MAIL_FROM", default_value = "teilhabe@localhost.localdomain")]
+        mail_from: String,
+        /// Public base URL (scheme and host) for links in e-mails.
+        #[arg(long, env = "TEILHABE_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the Region Hannover demo (no-op when it is there).
+    Demo,
+    /// Manage tenants (regions or cities on this installation).
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Write a consistent copy of a (running) SQLite site to FILE.
+    Backup {
+        /// Target file; must not exist.
+        file: std::path::PathBuf,
+    },
+    /// List every route with its access rule (JSON), for tooling and tests.
+    Routes,
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Add a tenant that answers on host H.
+    Add {
+        #[arg(long)]
+        host: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List tenants.
+    List,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from standard input; with --link a one-time
+    /// link to set it is printed instead.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// participant, org_member, staff, team_lead, coordinator or admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Host of the tenant (default: the default tenant).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Print a one-time link to set the password instead of reading one.
+        #[arg(long)]
+        link: bool,
+        /// Base URL for the link.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::io::stderr().is_terminal() && std::env::var("TEILHABE_LOG_FORMAT").as_deref() != Ok("json") {
+        b.compact().init();
+    } else {
+        b.json().flatten_event(true).init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logs();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("teilhabe: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(url: &str) -> Result<Db, String> {
+    let db = Db::connect(url).await.map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    db.ensure_default_tenant(SystemClock.now()).await.map_err(|e| e.to_string())?;
+    Ok(db)
+}
+
+async fn load_demo(db: &Db) -> Result<(), String> {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message("loading the Region Hannover demo");
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    let out = th_demo::load(db, SystemClock.now()).await.map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    match out {
+        th_demo::Outcome::Loaded(_) => tracing::info!("demo loaded: Region Hannover"),
+        th_demo::Outcome::AlreadyThere(_) => tracing::info!("demo already there; nothing changed"),
+    }
+    Ok(())
+}
+
+async fn tenant_of(db: &Db, host: Option<&str>) -> Result<th_storage::platform::Tenant, String> {
+    match host {
+        Some(h) => db.tenant_by_host_exact(h).await.map_err(|e| e.to_string())?.ok_or_else(|| format!("no tenant answers on {h}")),
+        None => db.default_tenant().await.map_err(|e| e.to_string())?.ok_or_else(|| "no default tenant".into()),
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Migrate => {
+            let db = Db::connect(&cli.database).await.map_err(|e| e.to_string())?;
+            let n = db.migrate().await.map_err(|e| e.to_string())?;
+            db.ensure_default_tenant(SystemClock.now()).await.map_err(|e| e.to_string())?;
+            println!("applied {n} migration(s)");
+        }
+        Command::Demo => load_demo(&open(&cli.database).await?).await?,
+        Command::Routes => {
+            println!("{}", serde_json::to_string_pretty(&th_web::routes::list()).map_err(|e| e.to_string())?);
+        }
+        Command::Tenant { command: TenantCommand::Add { host, name } } => {
+            let db = open(&cli.database).await?;
+            let t = db.add_tenant(&host, &name, SystemClock.now()).await.map_err(|e| e.to_string())?;
+            println!("tenant {} \"{}\" answers on {}", t.id.0, t.name, t.host.unwrap_or_default());
+        }
+        Command::Tenant { command: TenantCommand::List } => {
+            let db = open(&cli.database).await?;
+            for t in db.tenants().await.map_err(|e| e.to_string())? {
+                println!("{}\t{}\t{}{}", t.id.0, t.host.unwrap_or_else(|| "*".into()), t.name, if t.is_default { "\t(default)" } else { "" });
+            }
+        }
+        Command::User { command: UserCommand::Create { email, role, name, tenant, link, base_url } } => {
+            let db = open(&cli.database).await?;
+            let t = tenant_of(&db, tenant.as_deref()).await?;
+            let email = Email::parse(&email).map_err(|c| format!("e-mail address: {c}"))?;
+            let role = Role::parse(&role).filter(|r| r.is_account_role()).ok_or("role must be one of participant, org_member, staff, team_lead, coordinator, admin")?;
+            let password = if link {
+                None
+            } else {
+                let mut s = String::new();
+                if std::io::stdin().is_terminal() {
+                    eprintln!("password (then Enter):");
+                    std::io::stdin().read_line(&mut s).map_err(|e| e.to_string())?;
+                } else {
+                    std::io::stdin().read_to_string(&mut s).map_err(|e| e.to_string())?;
+                }
+                let p = s.trim_end_matches(['\n', '\r']).to_string();
+                th_auth::check_password(&p).map_err(|_| format!("the password needs at least {} characters", th_auth::MIN_PASSWORD_CHARS))?;
+                Some(p)
+            };
+            let now = SystemClock.now();
+            let display = if name.is_empty() { email.as_str().split('@').next().unwrap_or("").to_string() } else { name };
+            let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+            let user = th_auth::create_user(&mut tx, t.id, th_auth::NewUser { email: &email, display_name: &display, password: password.as_deref(), role, locale: Locale::De, email_confirmed: true }, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())?;
+            if link {
+                let token = th_auth::create_link(&db, &user, th_auth::LinkPurpose::Reset, 7 * 86400, now).await.map_err(|e| e.to_string())?;
+                println!("{}/passwort-neu?token={token}", base_url.trim_end_matches('/'));
+            } else {
+                println!("account {} created for {} as {}", user.id, user.email, role);
+            }
+        }
+        Command::Backup { file } => {
+            let db = Db::connect(&cli.database).await.map_err(|e| e.to_string())?;
+            db.backup_to(&file).await.map_err(|e| e.to_string())?;
+            println!("consistent copy written to {}", file.display());
+        }
+        Command::Serve { listen, demo, cookie_secure, smtp, mail_from, public_url } => {
+            let started = std::time::Instant::now();
+            let db = open(&cli.database).await?;
+            if demo {
+                load_demo(&db).await?;
+            }
+            let secure = match cookie_secure.as_str() {
+                "always" => true,
+                "never" => false,
+                _ => !listen.ip().is_loopback(),
+            };
+            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+            let state = th_web::AppState::new(db.clone(), clock.clone(), th_web::WebConfig { cookie_secure: secure, public_base: public_url })?;
+            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+            if let Some(s) = smtp {
+                let (host, port) = s.rsplit_once(':').ok_or("--smtp takes HOST:PORT")?;
+                let cfg = th_mail::SmtpConfig { host: host.into(), port: port.parse().map_err(|_| "--smtp port")?, from: mail_from };
+                let node = format!("{}-{}", listen, std::process::id());
+                tokio::spawn(th_mail::run_worker(db.clone(), cfg, node, clock.clone(), stop_rx));
+            }
+            let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            tracing::info!(%addr, database = %th_storage::redact(&cli.database), ms = started.elapsed().as_millis() as u64, "listening");
+            println!("Teilhabe is listening on http://{addr}");
+            let app = th_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = tokio::signal::ctrl_c().await;
+                    let _ = stop_tx.send(true);
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}

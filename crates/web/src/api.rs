@@ -1,0 +1,290 @@
+//! The JSON API under `/api/v1`: everything the HTML does, for scripts (Bearer tokens) and
+//! browsers (session cookie plus `X-CSRF-Token`). Bodies are parsed strictly: unknown fields,
+//! wrong types and invalid UTF-8 are 4xx problem documents and change nothing.
+
+use crate::ctx::{ClientAddr, Ctx};
+use crate::error::AppError;
+use crate::pages::admin::actor;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use th_concept::{TextEdit, Version};
+use th_core::Locale;
+
+/// Parses a JSON body strictly, reporting the field that is wrong.
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AppError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| AppError::BadRequest("the body is not valid UTF-8".into()))?;
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let msg = inner.to_string();
+        let code = if msg.contains("unknown field") {
+            "unknown_field"
+        } else if msg.contains("missing field") {
+            "required"
+        } else if msg.contains("invalid type") {
+            "wrong_type"
+        } else {
+            return AppError::BadRequest(format!("the body is not valid JSON: {msg}"));
+        };
+        let field = if code == "unknown_field" || code == "required" {
+            msg.split('`').nth(1).unwrap_or(&path).to_string()
+        } else {
+            path
+        };
+        AppError::Validation(vec![th_core::FieldError { field, code: code.into() }])
+    })
+}
+
+fn version_json(v: &Version, l: Option<Locale>) -> Value {
+    let text = |t: &th_concept::Tr| match l {
+        Some(l) => {
+            let s = t.get(l);
+            json!({ "text": s.text, "locale": s.locale.tag(), "fallback": s.fallback })
+        }
+        None => serde_json::to_value(t).unwrap_or_default(),
+    };
+    json!({
+        "id": v.info.id,
+        "number": v.info.number,
+        "status": v.info.status,
+        "based_on": v.info.based_on,
+        "created_at": th_core::rfc3339(v.info.created_at),
+        "adopted_at": v.info.adopted_at.map(th_core::rfc3339),
+        "title": text(&v.title),
+        "summary": text(&v.summary),
+        "fields": v.fields.iter().map(|f| json!({
+            "id": f.id,
+            "number": f.number,
+            "title": text(&f.title),
+            "description": text(&f.description),
+            "goals": f.goals.iter().map(|g| json!({
+                "id": g.id,
+                "number": g.number,
+                "illustrative": g.illustrative,
+                "title": text(&g.title),
+                "description": text(&g.description),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct LocaleQuery {
+    /// `all` returns every translation; otherwise the request's locale with fallback.
+    texts: Option<String>,
+}
+
+fn mode(ctx: &Ctx, q: &LocaleQuery) -> Option<Locale> {
+    (q.texts.as_deref() != Some("all")).then_some(ctx.locale)
+}
+
+pub async fn concept_current(State(app): State<AppState>, ctx: Ctx, Query(q): Query<LocaleQuery>) -> Result<Response, AppError> {
+    let v = th_concept::current(&app.db, ctx.tenant.id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(version_json(&v, mode(&ctx, &q))).into_response())
+}
+
+pub async fn concept_versions(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let all = th_concept::versions(&app.db, ctx.tenant.id).await?;
+    Ok(Json(json!({ "items": all })).into_response())
+}
+
+fn number(s: &str) -> Result<i64, AppError> {
+    s.parse().map_err(|_| AppError::NotFound)
+}
+
+pub async fn concept_version(State(app): State<AppState>, ctx: Ctx, Path(n): Path<String>, Query(q): Query<LocaleQuery>) -> Result<Response, AppError> {
+    let v = th_concept::version_by_number(&app.db, ctx.tenant.id, number(&n)?).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(version_json(&v, mode(&ctx, &q))).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct DiffQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+pub async fn concept_diff(State(app): State<AppState>, ctx: Ctx, Query(q): Query<DiffQuery>) -> Result<Response, AppError> {
+    let get = |s: Option<String>, f: &str| {
+        s.and_then(|s| s.parse::<i64>().ok())
+            .ok_or_else(|| AppError::Validation(vec![th_core::FieldError { field: f.into(), code: "required".into() }]))
+    };
+    let (from, to) = (get(q.from, "from")?, get(q.to, "to")?);
+    let a = th_concept::version_by_number(&app.db, ctx.tenant.id, from).await?.ok_or(AppError::NotFound)?;
+    let b = th_concept::version_by_number(&app.db, ctx.tenant.id, to).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(json!({ "from": from, "to": to, "locale": ctx.locale.tag(), "changes": th_concept::diff(&a, &b, ctx.locale) })).into_response())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftCreate {
+    /// Version number to copy; the adopted version when absent.
+    base: Option<i64>,
+}
+
+pub async fn draft_create(State(app): State<AppState>, ctx: Ctx, raw: Bytes) -> Result<Response, AppError> {
+    let b: DraftCreate = if raw.is_empty() { DraftCreate { base: None } } else { body(&raw)? };
+    let base = match b.base {
+        Some(n) => th_concept::version_by_number(&app.db, ctx.tenant.id, n).await?.ok_or(AppError::NotFound)?,
+        None => th_concept::current(&app.db, ctx.tenant.id).await?.ok_or(AppError::NotFound)?,
+    };
+    let id = th_concept::new_draft(&app.db, actor(&app, &ctx)?, base.info.id).await?;
+    let v = th_concept::load(&app.db, ctx.tenant.id, id).await?.ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(version_json(&v, None))).into_response())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextBody {
+    locale: String,
+    title: String,
+    #[serde(default)]
+    description: String,
+}
+
+fn edit(b: &TextBody) -> Result<TextEdit<'_>, AppError> {
+    let locale = Locale::parse(&b.locale).ok_or_else(|| AppError::Validation(vec![th_core::FieldError { field: "locale".into(), code: "invalid".into() }]))?;
+    Ok(TextEdit { locale, title: &b.title, description: &b.description })
+}
+
+async fn draft_version(app: &AppState, ctx: &Ctx) -> Result<th_concept::VersionInfo, AppError> {
+    th_concept::draft(&app.db, ctx.tenant.id).await?.ok_or(AppError::NotFound)
+}
+
+async fn draft_json(app: &AppState, ctx: &Ctx, id: i64) -> Result<Response, AppError> {
+    let v = th_concept::load(&app.db, ctx.tenant.id, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(version_json(&v, None)).into_response())
+}
+
+pub async fn draft_texts(State(app): State<AppState>, ctx: Ctx, raw: Bytes) -> Result<Response, AppError> {
+    let b: TextBody = body(&raw)?;
+    let d = draft_version(&app, &ctx).await?;
+    th_concept::edit_version_texts(&app.db, actor(&app, &ctx)?, d.id, edit(&b)?).await?;
+    draft_json(&app, &ctx, d.id).await
+}
+
+pub async fn draft_field(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>, raw: Bytes) -> Result<Response, AppError> {
+    let b: TextBody = body(&raw)?;
+    let d = draft_version(&app, &ctx).await?;
+    th_concept::edit_field(&app.db, actor(&app, &ctx)?, d.id, number(&id)?, edit(&b)?).await?;
+    draft_json(&app, &ctx, d.id).await
+}
+
+pub async fn draft_goal(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>, raw: Bytes) -> Result<Response, AppError> {
+    let b: TextBody = body(&raw)?;
+    let d = draft_version(&app, &ctx).await?;
+    th_concept::edit_goal(&app.db, actor(&app, &ctx)?, d.id, number(&id)?, edit(&b)?).await?;
+    draft_json(&app, &ctx, d.id).await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewGoal {
+    title: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn draft_goal_add(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>, raw: Bytes) -> Result<Response, AppError> {
+    let b: NewGoal = body(&raw)?;
+    let d = draft_version(&app, &ctx).await?;
+    let n = th_concept::add_goal(&app.db, actor(&app, &ctx)?, d.id, number(&id)?, &b.title, &b.description).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "number": n }))).into_response())
+}
+
+pub async fn draft_goal_remove(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
+    let d = draft_version(&app, &ctx).await?;
+    th_concept::remove_goal(&app.db, actor(&app, &ctx)?, d.id, number(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn draft_adopt(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let d = draft_version(&app, &ctx).await?;
+    th_concept::adopt(&app.db, actor(&app, &ctx)?, d.id).await?;
+    draft_json(&app, &ctx, d.id).await
+}
+
+pub async fn draft_history(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let d = draft_version(&app, &ctx).await?;
+    Ok(Json(json!({ "items": th_concept::history(&app.db, ctx.tenant.id, d.id).await? })).into_response())
+}
+
+pub async fn site_page(State(app): State<AppState>, ctx: Ctx, Path(kind): Path<String>) -> Result<Response, AppError> {
+    if !matches!(kind.as_str(), "impressum" | "privacy" | "accessibility") {
+        return Err(AppError::NotFound);
+    }
+    let p = app.db.site_page(ctx.tenant.id, &kind, ctx.locale).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(json!({ "kind": kind, "locale": p.locale, "body": p.body, "is_demo": p.is_demo, "updated_at": th_core::rfc3339(p.updated_at) })).into_response())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackBody {
+    message: String,
+    #[serde(default)]
+    contact: String,
+}
+
+pub async fn feedback(State(app): State<AppState>, ctx: Ctx, Extension(client): Extension<ClientAddr>, raw: Bytes) -> Result<Response, AppError> {
+    let b: FeedbackBody = body(&raw)?;
+    match crate::pages::public::take_feedback(&app, &ctx, &client.0, &b.message, &b.contact).await? {
+        Ok(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response()),
+        Err(v) => Err(v.into()),
+    }
+}
+
+pub async fn feedback_list(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    Ok(Json(json!({ "items": app.db.feedback(ctx.tenant.id).await? })).into_response())
+}
+
+pub async fn me(ctx: Ctx) -> Result<Response, AppError> {
+    Ok(Json(ctx.user.clone().ok_or(AppError::Unauthorized)?).into_response())
+}
+
+pub async fn me_export(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    Ok(Json(crate::pages::account::export_value(&app, &ctx).await?).into_response())
+}
+
+pub async fn tokens(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let u = ctx.user.clone().ok_or(AppError::Unauthorized)?;
+    Ok(Json(json!({ "items": th_auth::api_tokens(&app.db, u.id).await? })).into_response())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenBody {
+    name: String,
+}
+
+pub async fn token_create(State(app): State<AppState>, ctx: Ctx, raw: Bytes) -> Result<Response, AppError> {
+    let b: TokenBody = body(&raw)?;
+    let u = ctx.user.clone().ok_or(AppError::Unauthorized)?;
+    let mut v = th_core::Validation::new();
+    let name = v.text("name", &b.name, 80);
+    v.into_result()?;
+    let (id, secret) = th_auth::create_api_token(&app.db, &u, &name, app.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id, "name": name, "token": secret }))).into_response())
+}
+
+pub async fn token_revoke(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
+    let u = ctx.user.clone().ok_or(AppError::Unauthorized)?;
+    if th_auth::revoke_api_token(&app.db, u.id, number(&id)?, app.now()).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn municipalities(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    Ok(Json(json!({ "items": app.db.municipalities(ctx.tenant.id).await? })).into_response())
+}
+
+pub async fn openapi() -> Response {
+    Json(crate::openapi::document()).into_response()
+}

@@ -1,0 +1,270 @@
+//! The request context: tenant, locale, who is asking, and the CSRF token. Built once per
+//! request by [`context_layer`] and read by handlers through the `Ctx` extractor.
+
+use crate::error::AppError;
+use crate::AppState;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{self, HeaderValue};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use std::sync::Arc;
+use th_auth::User;
+use th_core::{Locale, Role};
+use th_i18n::Catalogs;
+use th_storage::platform::Tenant;
+
+pub const SESSION_COOKIE: &str = "th_session";
+pub const CSRF_COOKIE: &str = "th_csrf";
+pub const LANG_COOKIE: &str = "th_lang";
+/// Bodies larger than this are refused before any handler runs.
+pub const MAX_BODY: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub tenant: Tenant,
+    pub locale: Locale,
+    pub user: Option<User>,
+    /// Signed in, but the second factor is still owed (coordinators, administrators).
+    pub second_factor_pending: bool,
+    /// Authenticated by a bearer token (no cookies, no CSRF).
+    pub via_token: bool,
+    pub session_token: Option<String>,
+    pub csrf: String,
+    pub i18n: Arc<Catalogs>,
+    pub path: String,
+    pub request_id: String,
+    /// Scheme and host the visitor used, for links in e-mails.
+    pub origin: String,
+}
+
+impl Ctx {
+    pub fn t(&self, key: &str) -> String {
+        self.i18n.t(self.locale, key)
+    }
+    pub fn ta(&self, key: &str, args: &[(&str, th_i18n::Value<'_>)]) -> String {
+        self.i18n.ta(self.locale, key, args)
+    }
+    /// The role this request acts with. A session that still owes its second factor
+    /// counts as a visitor.
+    pub fn role(&self) -> Role {
+        match &self.user {
+            Some(u) if !self.second_factor_pending => u.role,
+            _ => Role::Visitor,
+        }
+    }
+    pub fn signed_in(&self) -> bool {
+        self.user.is_some() && !self.second_factor_pending
+    }
+    pub fn user_id(&self) -> Option<i64> {
+        self.user.as_ref().filter(|_| !self.second_factor_pending).map(|u| u.id)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("request context missing".into()))
+    }
+}
+
+fn client_addr(req: &Request) -> String {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "local".into())
+}
+
+/// The client address (for rate limits), as seen by the server.
+#[derive(Clone, Debug)]
+pub struct ClientAddr(pub String);
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// Resolves tenant, locale, user and CSRF token; enforces CSRF on state-changing requests;
+/// sets cookies and the security headers on the way out.
+pub async fn context_layer(State(app): State<AppState>, jar: CookieJar, mut req: Request, next: Next) -> Response {
+    let now = app.now();
+    let path = req.uri().path().to_string();
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_default();
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let tenant = match app.db.tenant_for_host(&host).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return (StatusCode::NOT_FOUND, "No site answers on this host.").into_response(),
+        Err(e) => return AppError::from(e).into_response(),
+    };
+
+    // Locale: explicit choice (?lang=, remembered in a cookie) or Accept-Language.
+    let query_lang = req.uri().query().and_then(|q| {
+        q.split('&')
+            .find_map(|p| p.strip_prefix("lang="))
+            .and_then(Locale::parse)
+    });
+    let cookie_lang = jar.get(LANG_COOKIE).and_then(|c| Locale::parse(c.value()));
+    let header_lang = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(th_i18n::negotiate)
+        .unwrap_or(Locale::De);
+    let locale = query_lang.or(cookie_lang).unwrap_or(header_lang);
+
+    // Who is asking: a bearer token (scripts) or the session cookie (browsers).
+    let mut user = None;
+    let mut second_factor_pending = false;
+    let mut via_token = false;
+    let mut session_token = None;
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|s| s.trim().to_string());
+    if let Some(token) = bearer {
+        match th_auth::user_for_api_token(&app.db, tenant.id, &token, now).await {
+            Ok(Some(u)) => {
+                user = Some(u);
+                via_token = true;
+            }
+            Ok(None) => {
+                return AppError::Unauthorized.into_response_for(&path, locale, &app.i18n);
+            }
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    } else if let Some(c) = jar.get(SESSION_COOKIE) {
+        match th_auth::session(&app.db, tenant.id, c.value(), now).await {
+            Ok(Some(s)) => {
+                second_factor_pending = s.user.role.requires_second_factor() && !s.second_factor_done;
+                session_token = Some(c.value().to_string());
+                user = Some(s.user);
+            }
+            Ok(None) => {}
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    }
+
+    let (csrf, new_csrf) = match jar.get(CSRF_COOKIE).map(|c| c.value().to_string()) {
+        Some(v) if v.len() == 64 => (v, false),
+        _ => (th_auth::random_token(), true),
+    };
+
+    let ctx = Ctx {
+        tenant,
+        locale,
+        user,
+        second_factor_pending,
+        via_token,
+        session_token,
+        csrf: csrf.clone(),
+        i18n: app.i18n.clone(),
+        path: path.clone(),
+        request_id,
+        origin: app.config.public_base.clone().unwrap_or_else(|| {
+            format!("{}://{}", if app.config.cookie_secure { "https" } else { "http" }, host)
+        }),
+    };
+
+    // CSRF: every state-changing request made with cookies must carry the token, in the
+    // X-CSRF-Token header or as the form field `csrf`.
+    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if changes_state && !via_token {
+        let header_ok = req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| !new_csrf && v == csrf);
+        if !header_ok {
+            let (parts, body) = req.into_parts();
+            let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+                Ok(b) => b,
+                Err(_) => return AppError::TooLarge.into_response_for(&path, locale, &app.i18n),
+            };
+            let form_ok = !new_csrf
+                && form_urlencoded::parse(&bytes).any(|(k, v)| k == "csrf" && v == csrf);
+            if !form_ok {
+                return AppError::Csrf.into_response_for(&path, locale, &app.i18n);
+            }
+            req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        }
+    }
+
+    let client = client_addr(&req);
+    req.extensions_mut().insert(ClientAddr(client));
+    req.extensions_mut().insert(ctx);
+    let mut res = next.run(req).await;
+
+    let mut jar = CookieJar::new();
+    if new_csrf {
+        jar = jar.add(cookie(CSRF_COOKIE, csrf, app.config.cookie_secure, 0));
+    }
+    if let Some(l) = query_lang {
+        if cookie_lang != Some(l) {
+            jar = jar.add(cookie(LANG_COOKIE, l.tag().to_string(), app.config.cookie_secure, 365 * 86400));
+        }
+    }
+    for c in jar.iter() {
+        if let Ok(v) = HeaderValue::from_str(&c.encoded().to_string()) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    security_headers(res.headers_mut(), is_api(&path));
+    res
+}
+
+/// A cookie with the flags every Teilhabe cookie has: HttpOnly, SameSite=Lax, path /,
+/// Secure unless configured off for a loopback demo. `max_age` 0 means a session cookie.
+pub fn cookie(name: &'static str, value: String, secure: bool, max_age: i64) -> Cookie<'static> {
+    let mut c = Cookie::new(name, value);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_path("/");
+    c.set_secure(secure);
+    if max_age > 0 {
+        c.set_max_age(time::Duration::seconds(max_age));
+    }
+    c
+}
+
+/// A cookie that removes `name`.
+pub fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
+    let mut c = cookie(name, String::new(), secure, 0);
+    c.set_max_age(time::Duration::ZERO);
+    c
+}
+
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'";
+
+fn security_headers(h: &mut axum::http::HeaderMap, api: bool) {
+    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
+        if !h.contains_key(k) {
+            h.insert(k, HeaderValue::from_static(v));
+        }
+    };
+    set(h, "content-security-policy", CSP);
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "referrer-policy", "same-origin");
+    set(h, "x-frame-options", "DENY");
+    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(h, "cross-origin-opener-policy", "same-origin");
+    if api {
+        set(h, "cache-control", "no-store");
+    }
+}

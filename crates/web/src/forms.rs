@@ -1,0 +1,128 @@
+//! Form building blocks in KERN UX markup: every field has a label, its error is tied to it
+//! with aria-describedby, and a summary at the top links to each field in error.
+
+use crate::ctx::Ctx;
+use crate::error::field_error_key;
+use maud::{html, Markup};
+use th_core::Validation;
+
+pub struct Field<'a> {
+    pub name: &'a str,
+    pub label: String,
+    pub value: &'a str,
+    pub kind: &'a str,
+    pub hint: Option<String>,
+    pub autocomplete: Option<&'a str>,
+    pub required: bool,
+    pub id: Option<String>,
+}
+
+impl<'a> Field<'a> {
+    pub fn new(name: &'a str, label: String, value: &'a str) -> Self {
+        Self { name, label, value, kind: "text", hint: None, autocomplete: None, required: true, id: None }
+    }
+    pub fn kind(mut self, k: &'a str) -> Self {
+        self.kind = k;
+        self
+    }
+    pub fn hint(mut self, h: String) -> Self {
+        self.hint = Some(h);
+        self
+    }
+    pub fn autocomplete(mut self, a: &'a str) -> Self {
+        self.autocomplete = Some(a);
+        self
+    }
+    pub fn id(mut self, id: String) -> Self {
+        self.id = Some(id);
+        self
+    }
+    pub fn optional(mut self) -> Self {
+        self.required = false;
+        self
+    }
+}
+
+pub fn csrf(ctx: &Ctx) -> Markup {
+    html! { input type="hidden" name="csrf" value=(ctx.csrf); }
+}
+
+fn described_by(name: &str, has_hint: bool, has_error: bool) -> Option<String> {
+    let mut ids = vec![];
+    if has_hint {
+        ids.push(format!("{name}-hint"));
+    }
+    if has_error {
+        ids.push(format!("{name}-error"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+pub fn input(ctx: &Ctx, f: Field<'_>, v: &Validation) -> Markup {
+    let err = v.for_field(f.name);
+    let id = f.id.as_deref().unwrap_or(f.name);
+    html! {
+        div.kern-form-input {
+            label.kern-label for=(id) {
+                (f.label)
+                @if !f.required { " " span.kern-label__optional { "(" (ctx.t("form-optional")) ")" } }
+            }
+            @if let Some(h) = &f.hint { div.kern-hint id={ (id) "-hint" } { (h) } }
+            @if let Some(e) = err {
+                p.kern-error id={ (id) "-error" } { (ctx.t(field_error_key(&e.code))) }
+            }
+            @if f.kind == "textarea" {
+                textarea.kern-form-input__input.kern-form-input__input--error[err.is_some()] id=(id) name=(f.name)
+                    required[f.required] aria-invalid=[err.map(|_| "true")]
+                    aria-describedby=[described_by(id, f.hint.is_some(), err.is_some())] { (f.value) }
+            } @else {
+                input.kern-form-input__input.kern-form-input__input--error[err.is_some()] id=(id) name=(f.name) type=(f.kind)
+                    value=(f.value) required[f.required] autocomplete=[f.autocomplete]
+                    aria-invalid=[err.map(|_| "true")]
+                    aria-describedby=[described_by(id, f.hint.is_some(), err.is_some())];
+            }
+        }
+    }
+}
+
+pub fn checkbox(ctx: &Ctx, name: &str, label: String, checked: bool, v: &Validation) -> Markup {
+    let err = v.for_field(name);
+    html! {
+        div.kern-form-check {
+            input.kern-form-check__checkbox.kern-form-check__checkbox--error[err.is_some()] type="checkbox" id=(name) name=(name) value="1" checked[checked]
+                aria-invalid=[err.map(|_| "true")] aria-describedby=[err.map(|_| format!("{name}-error"))];
+            label.kern-label for=(name) { (label) }
+            @if let Some(e) = err { p.kern-error id={ (name) "-error" } { (ctx.t(field_error_key(&e.code))) } }
+        }
+    }
+}
+
+/// The list of problems at the top of a form, each linking to its field.
+pub fn error_summary(ctx: &Ctx, v: &Validation) -> Markup {
+    html! {
+        @if !v.is_ok() {
+            div.kern-alert.kern-alert--danger role="alert" tabindex="-1" id="fehler" {
+                div.kern-alert__header { h2.kern-title { (ctx.t("form-errors-title")) } }
+                div.kern-alert__body {
+                    ul {
+                        @for e in &v.errors {
+                            li { a.kern-link href={ "#" (e.field) } { (ctx.t(field_error_key(&e.code))) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn submit(label: String) -> Markup {
+    html! { button.kern-btn.kern-btn--primary type="submit" { span.kern-label { (label) } } }
+}
+
+pub fn notice(text: String) -> Markup {
+    html! {
+        div.kern-alert.kern-alert--success role="status" {
+            div.kern-alert__body { p { (text) } }
+        }
+    }
+}

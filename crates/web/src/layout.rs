@@ -1,0 +1,166 @@
+//! The page shell every HTML page shares: language and direction, skip link, header with
+//! navigation and language switcher, main landmark, footer with the legal pages.
+
+use crate::ctx::Ctx;
+use crate::error::{problem_response, AppError, Rendered};
+use crate::AppState;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use th_core::{Locale, Role};
+
+pub struct Page {
+    pub title: String,
+    pub body: Markup,
+    pub status: StatusCode,
+}
+
+impl Page {
+    pub fn new(title: impl Into<String>, body: Markup) -> Self {
+        Self { title: title.into(), body, status: StatusCode::OK }
+    }
+    pub fn status(mut self, s: StatusCode) -> Self {
+        self.status = s;
+        self
+    }
+    pub fn render(self, ctx: &Ctx) -> Response {
+        (self.status, Html(shell(ctx, &self.title, self.body).into_string())).into_response()
+    }
+}
+
+fn nav_link(ctx: &Ctx, href: &str, key: &str) -> Markup {
+    let current = ctx.path == href || (href != "/" && ctx.path.starts_with(href));
+    html! {
+        li { a href=(href) aria-current=[current.then_some("page")] { (ctx.t(key)) } }
+    }
+}
+
+pub fn shell(ctx: &Ctx, title: &str, body: Markup) -> Markup {
+    let l = ctx.locale;
+    html! {
+        (DOCTYPE)
+        html lang=(l.html_lang()) dir=(if l.is_rtl() { "rtl" } else { "ltr" }) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – " (ctx.tenant.name) }
+                link rel="stylesheet" href={ "/assets/kern.min.css?v=" (crate::assets::version()) };
+                link rel="stylesheet" href={ "/assets/app.css?v=" (crate::assets::version()) };
+            }
+            body {
+                a.th-skip href="#inhalt" { (ctx.t("skip-to-content")) }
+                header.th-header {
+                    div.th-wrap {
+                        div.th-header__bar {
+                            a.th-brand href="/" {
+                                (ctx.tenant.name)
+                                small { (ctx.t("site-tagline")) }
+                            }
+                            nav.th-nav aria-label=(ctx.t("nav-main")) {
+                                ul {
+                                    (nav_link(ctx, "/", "nav-home"))
+                                    (nav_link(ctx, "/konzept", "nav-concept"))
+                                    @if matches!(ctx.role(), Role::Coordinator | Role::Admin) {
+                                        (nav_link(ctx, "/verwaltung", "nav-admin"))
+                                    }
+                                    @if ctx.signed_in() {
+                                        (nav_link(ctx, "/konto", "nav-account"))
+                                        li {
+                                            form.th-inline-form method="post" action="/abmelden" {
+                                                input type="hidden" name="csrf" value=(ctx.csrf);
+                                                button.kern-btn.kern-btn--tertiary.kern-btn--x-small type="submit" { (ctx.t("nav-logout")) }
+                                            }
+                                        }
+                                    } @else {
+                                        (nav_link(ctx, "/anmelden", "nav-login"))
+                                    }
+                                }
+                            }
+                        }
+                        nav.th-langs aria-label=(ctx.t("nav-language")) {
+                            ul {
+                                @for other in Locale::ALL {
+                                    li {
+                                        a href={ (ctx.path) "?lang=" (other.tag()) } lang=(other.html_lang()) hreflang=(other.tag())
+                                          aria-current=[(other == l).then_some("true")] { (other.autonym()) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                main.th-main #inhalt tabindex="-1" {
+                    div.th-wrap { (body) }
+                }
+                footer.th-footer {
+                    div.th-wrap {
+                        nav aria-label=(ctx.t("nav-footer")) {
+                            ul {
+                                li { a href="/impressum" { (ctx.t("nav-impressum")) } }
+                                li { a href="/datenschutz" { (ctx.t("nav-privacy")) } }
+                                li { a href="/barrierefreiheit" { (ctx.t("nav-accessibility")) } }
+                                li { a href="/sprache" { (ctx.t("nav-languages")) } }
+                                li { a href="/api/openapi.json" { (ctx.t("api-docs-openapi")) } }
+                            }
+                        }
+                        p { (ctx.t("footer-kern")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Shows a text that may be a German fallback, marked visibly and for screen readers.
+pub fn shown(ctx: &Ctx, s: &th_concept::Shown<'_>) -> Markup {
+    html! {
+        span lang=(s.locale.html_lang()) dir=(if s.locale.is_rtl() { "rtl" } else { "ltr" }) { (s.text) }
+        @if s.fallback {
+            " " span.th-fallback { "(" (ctx.t("fallback-german")) ")" }
+        }
+    }
+}
+
+/// Paragraphs from a plain text with blank lines.
+pub fn paragraphs(text: &str) -> Markup {
+    html! {
+        @for p in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            p { (p.trim()) }
+        }
+    }
+}
+
+/// Renders errors that handlers returned bare: an HTML page in the visitor's language, or an
+/// RFC 9457 problem document under `/api/`.
+pub async fn render_errors(State(_app): State<AppState>, req: Request, next: Next) -> Response {
+    let ctx = req.extensions().get::<Ctx>().cloned();
+    let res = next.run(req).await;
+    if res.extensions().get::<Rendered>().is_some() {
+        return res;
+    }
+    let Some(err) = res.extensions().get::<AppError>().cloned() else {
+        return res;
+    };
+    let Some(ctx) = ctx else { return res };
+    if ctx.path.starts_with("/api/") || ctx.path == "/konto/daten.json" {
+        return problem_response(&err, &ctx.path, ctx.locale, &ctx.i18n);
+    }
+    let title = ctx.t(err.title_key());
+    let body = html! {
+        h1.kern-heading-large { (title) }
+        @if let AppError::Validation(errs) = &err {
+            ul { @for e in errs { li { (e.field) ": " (ctx.t(crate::error::field_error_key(&e.code))) } } }
+        }
+        @if let AppError::BadRequest(d) = &err { p { (d) } }
+        p { a.kern-link href="/" { (ctx.t("nav-home")) } }
+    };
+    let mut out = Page::new(title, body).status(err.status()).render(&ctx);
+    out.extensions_mut().insert(Rendered);
+    out
+}
+
+pub fn raw(s: &str) -> PreEscaped<String> {
+    PreEscaped(s.to_string())
+}

@@ -1,0 +1,112 @@
+//! Operations: request ids and structured request logs, Prometheus metrics, health.
+
+use crate::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub method: String,
+    pub route: String,
+    pub status: u16,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub requests: Family<RequestLabels, Counter>,
+    pub duration: Histogram,
+    next_id: AtomicU64,
+    node: String,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register("teilhabe_http_requests", "HTTP requests answered", requests.clone());
+        let duration = Histogram::new([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0]);
+        registry.register("teilhabe_http_request_duration_seconds", "Time to answer HTTP requests", duration.clone());
+        let node = format!("{:x}", std::process::id());
+        Self { registry, requests, duration, next_id: AtomicU64::new(1), node }
+    }
+
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+
+    fn request_id(&self) -> String {
+        format!("{}-{}", self.node, self.next_id.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// Gives every request an id, logs it as structured data, and counts it.
+pub async fn track(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(str::to_string)
+        .unwrap_or_else(|| app.metrics.request_id());
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        req.headers_mut().insert("x-request-id", v);
+    }
+    let method = req.method().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let path = req.uri().path().to_string();
+    let mut res = next.run(req).await;
+    let status = res.status().as_u16();
+    let secs = start.elapsed().as_secs_f64();
+    let route = res
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or(route);
+    app.metrics.requests.get_or_create(&RequestLabels { method: method.clone(), route, status }).inc();
+    app.metrics.duration.observe(secs);
+    tracing::info!(request_id = %id, %method, %path, status, ms = secs * 1000.0, "request");
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+pub async fn healthz(State(app): State<AppState>) -> Response {
+    match th_storage::sqlx::query("SELECT 1").execute(app.db.pool()).await {
+        Ok(_) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok\n").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+        }
+    }
+}
+
+pub async fn metrics(State(app): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        app.metrics.encode(),
+    )
+        .into_response()
+}

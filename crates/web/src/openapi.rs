@@ -1,0 +1,88 @@
+//! The OpenAPI 3.1 document, generated from the route table (paths, methods, parameters,
+//! access) and from the request types (bodies). A snapshot test shows every change in review.
+
+use crate::authz::Access;
+use crate::routes;
+use serde_json::{json, Map, Value};
+
+fn body_schema(method: &str, path: &str) -> Option<Value> {
+    let text = json!({
+        "type": "object", "additionalProperties": false, "required": ["locale", "title"],
+        "properties": {
+            "locale": { "type": "string", "enum": th_core::Locale::ALL.iter().map(|l| l.tag()).collect::<Vec<_>>() },
+            "title": { "type": "string", "maxLength": th_concept::TITLE_MAX },
+            "description": { "type": "string", "maxLength": th_concept::TEXT_MAX }
+        }
+    });
+    Some(match (method, path) {
+        ("POST", "/api/v1/concept/draft") => json!({ "type": "object", "additionalProperties": false, "properties": { "base": { "type": "integer", "description": "version number to copy; the adopted version when absent" } } }),
+        ("PUT", "/api/v1/concept/draft") | ("PUT", "/api/v1/concept/draft/fields/{id}") | ("PUT", "/api/v1/concept/draft/goals/{id}") => text,
+        ("POST", "/api/v1/concept/draft/fields/{id}/goals") => json!({ "type": "object", "additionalProperties": false, "required": ["title"], "properties": { "title": { "type": "string" }, "description": { "type": "string" } } }),
+        ("POST", "/api/v1/feedback") => json!({ "type": "object", "additionalProperties": false, "required": ["message"], "properties": { "message": { "type": "string", "maxLength": 5000 }, "contact": { "type": "string", "format": "email" } } }),
+        ("POST", "/api/v1/me/tokens") => json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } }),
+        _ => return None,
+    })
+}
+
+fn summary(method: &str, path: &str) -> String {
+    let what = path.trim_start_matches("/api/v1/").trim_start_matches("/api/");
+    format!("{method} {what}")
+}
+
+pub fn document() -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for r in routes::list().into_iter().filter(|r| r.path.starts_with("/api/")) {
+        let mut op = Map::new();
+        op.insert("summary".into(), summary(r.method, r.path).into());
+        op.insert("operationId".into(), format!("{}_{}", r.method.to_lowercase(), r.path.trim_start_matches('/').replace(['/', '{', '}', '.'], "_")).into());
+        let params: Vec<Value> = r
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "integer" } }))
+            .collect();
+        if !params.is_empty() {
+            op.insert("parameters".into(), params.into());
+        }
+        if let Some(schema) = body_schema(r.method, r.path) {
+            op.insert("requestBody".into(), json!({ "required": r.method != "POST" || r.path != "/api/v1/concept/draft", "content": { "application/json": { "schema": schema } } }));
+        }
+        let roles: Vec<&str> = r.access.roles().iter().map(|r| r.as_str()).collect();
+        op.insert("x-roles".into(), roles.into());
+        if r.access != Access::Public {
+            op.insert("security".into(), json!([{ "bearer": [] }, { "session": [] }]));
+        }
+        op.insert("responses".into(), json!({
+            "200": { "description": "OK", "content": { "application/json": {} } },
+            "4XX": { "description": "Problem", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
+        }));
+        paths
+            .entry(r.path.to_string())
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .map(|o| o.insert(r.method.to_lowercase(), Value::Object(op)));
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Teilhabe API", "version": env!("CARGO_PKG_VERSION"), "license": { "name": "EUPL-1.2", "identifier": "EUPL-1.2" } },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer", "description": "Personal API token (created on /konto)" },
+                "session": { "type": "apiKey", "in": "cookie", "name": "th_session", "description": "Browser session; state-changing requests also need the X-CSRF-Token header" }
+            },
+            "schemas": {
+                "Problem": {
+                    "type": "object",
+                    "description": "RFC 9457 problem details",
+                    "required": ["type", "title", "status"],
+                    "properties": {
+                        "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" },
+                        "detail": { "type": "string" }, "instance": { "type": "string" }, "code": { "type": "string" },
+                        "errors": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "code": { "type": "string" }, "message": { "type": "string" } } } }
+                    }
+                }
+            }
+        }
+    })
+}
