@@ -24,6 +24,9 @@ fn main() {
         }
     }
     println!("cargo:rustc-env=TH_NODE_MODULES={}", modules.display());
-    println!("cargo:rerun-if-changed={}", root.join("package-lock.json").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        root.join("package-lock.json").display()
+    );
     println!("cargo:rerun-if-changed={}", marker.display());
 }

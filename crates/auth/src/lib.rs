@@ -94,9 +94,11 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .ok()
-        .is_some_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(stored).ok().is_some_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Checks a new password; the code is a message-catalog key suffix.
@@ -122,11 +124,12 @@ pub struct NewUser<'a> {
 }
 
 pub async fn create_user(tx: &mut Tx, tenant: TenantId, u: NewUser<'_>, now: i64) -> Result<User> {
-    let exists = th_storage::sqlx::query("SELECT id FROM auth_users WHERE tenant_id = $1 AND email = $2")
-        .bind(tenant.0)
-        .bind(u.email.as_str())
-        .fetch_optional(tx.conn())
-        .await?;
+    let exists =
+        th_storage::sqlx::query("SELECT id FROM auth_users WHERE tenant_id = $1 AND email = $2")
+            .bind(tenant.0)
+            .bind(u.email.as_str())
+            .fetch_optional(tx.conn())
+            .await?;
     if exists.is_some() {
         return Err(AuthError::EmailTaken);
     }
@@ -163,40 +166,48 @@ pub async fn create_user(tx: &mut Tx, tenant: TenantId, u: NewUser<'_>, now: i64
 }
 
 pub async fn user(db: &Db, tenant: TenantId, id: i64) -> Result<Option<User>> {
-    let r = th_storage::sqlx::query(&format!("SELECT {USER_COLS} FROM auth_users WHERE tenant_id = $1 AND id = $2"))
-        .bind(tenant.0)
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
+    let r = th_storage::sqlx::query(&format!(
+        "SELECT {USER_COLS} FROM auth_users WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant.0)
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
     Ok(r.as_ref().map(user_from))
 }
 
 pub async fn user_by_email(db: &Db, tenant: TenantId, email: &Email) -> Result<Option<User>> {
-    let r = th_storage::sqlx::query(&format!("SELECT {USER_COLS} FROM auth_users WHERE tenant_id = $1 AND email = $2"))
-        .bind(tenant.0)
-        .bind(email.as_str())
-        .fetch_optional(db.pool())
-        .await?;
+    let r = th_storage::sqlx::query(&format!(
+        "SELECT {USER_COLS} FROM auth_users WHERE tenant_id = $1 AND email = $2"
+    ))
+    .bind(tenant.0)
+    .bind(email.as_str())
+    .fetch_optional(db.pool())
+    .await?;
     Ok(r.as_ref().map(user_from))
 }
 
 pub async fn users(db: &Db, tenant: TenantId) -> Result<Vec<User>> {
-    let rows = th_storage::sqlx::query(&format!("SELECT {USER_COLS} FROM auth_users WHERE tenant_id = $1 ORDER BY id"))
-        .bind(tenant.0)
-        .fetch_all(db.pool())
-        .await?;
+    let rows = th_storage::sqlx::query(&format!(
+        "SELECT {USER_COLS} FROM auth_users WHERE tenant_id = $1 ORDER BY id"
+    ))
+    .bind(tenant.0)
+    .fetch_all(db.pool())
+    .await?;
     Ok(rows.iter().map(user_from).collect())
 }
 
 // ---- rate limits (in the database, so that every node counts the same attempts) ----
 
 async fn rate_count(db: &Db, bucket: &str, key: &str, since: i64) -> Result<i64> {
-    let r = th_storage::sqlx::query("SELECT COUNT(*) FROM auth_rate_events WHERE bucket = $1 AND key = $2 AND at > $3")
-        .bind(bucket)
-        .bind(key)
-        .bind(since)
-        .fetch_one(db.pool())
-        .await?;
+    let r = th_storage::sqlx::query(
+        "SELECT COUNT(*) FROM auth_rate_events WHERE bucket = $1 AND key = $2 AND at > $3",
+    )
+    .bind(bucket)
+    .bind(key)
+    .bind(since)
+    .fetch_one(db.pool())
+    .await?;
     Ok(r.get(0))
 }
 
@@ -212,7 +223,14 @@ pub async fn rate_record(db: &Db, bucket: &str, key: &str, now: i64) -> Result<(
 }
 
 /// Whether `key` has used up `limit` events in the last `window` seconds.
-pub async fn rate_exceeded(db: &Db, bucket: &str, key: &str, limit: i64, window: i64, now: i64) -> Result<bool> {
+pub async fn rate_exceeded(
+    db: &Db,
+    bucket: &str,
+    key: &str,
+    limit: i64,
+    window: i64,
+    now: i64,
+) -> Result<bool> {
     Ok(rate_count(db, bucket, key, now - window).await? >= limit)
 }
 
@@ -226,20 +244,45 @@ pub async fn rate_prune(db: &Db, now: i64) -> Result<()> {
 }
 
 /// Checks e-mail and password, counting failures per account and per client address.
-pub async fn authenticate(db: &Db, tenant: TenantId, email: &str, password: &str, client: &str, now: i64) -> Result<User> {
+pub async fn authenticate(
+    db: &Db,
+    tenant: TenantId,
+    email: &str,
+    password: &str,
+    client: &str,
+    now: i64,
+) -> Result<User> {
     let account_key = format!("{}:{}", tenant.0, email.trim().to_lowercase());
-    if rate_exceeded(db, "login-account", &account_key, MAX_FAILURES_PER_ACCOUNT, RATE_WINDOW_SECS, now).await?
-        || rate_exceeded(db, "login-ip", client, MAX_FAILURES_PER_IP, RATE_WINDOW_SECS, now).await?
+    if rate_exceeded(
+        db,
+        "login-account",
+        &account_key,
+        MAX_FAILURES_PER_ACCOUNT,
+        RATE_WINDOW_SECS,
+        now,
+    )
+    .await?
+        || rate_exceeded(
+            db,
+            "login-ip",
+            client,
+            MAX_FAILURES_PER_IP,
+            RATE_WINDOW_SECS,
+            now,
+        )
+        .await?
     {
         return Err(AuthError::RateLimited);
     }
     let found = match Email::parse(email) {
         Ok(e) => {
-            let r = th_storage::sqlx::query(&format!("SELECT {USER_COLS} FROM auth_users WHERE tenant_id = $1 AND email = $2"))
-                .bind(tenant.0)
-                .bind(e.as_str())
-                .fetch_optional(db.pool())
-                .await?;
+            let r = th_storage::sqlx::query(&format!(
+                "SELECT {USER_COLS} FROM auth_users WHERE tenant_id = $1 AND email = $2"
+            ))
+            .bind(tenant.0)
+            .bind(e.as_str())
+            .fetch_optional(db.pool())
+            .await?;
             match r {
                 Some(r) => {
                     let hash: String = r.get(8);
@@ -278,7 +321,12 @@ pub struct Session {
 }
 
 /// Starts a session and returns the token for the cookie.
-pub async fn create_session(db: &Db, user: &User, second_factor_done: bool, now: i64) -> Result<String> {
+pub async fn create_session(
+    db: &Db,
+    user: &User,
+    second_factor_done: bool,
+    now: i64,
+) -> Result<String> {
     let token = random_token();
     th_storage::sqlx::query("INSERT INTO auth_sessions (token_hash, tenant_id, user_id, second_factor_done, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(token_hash(&token))
@@ -327,10 +375,12 @@ pub async fn session(db: &Db, tenant: TenantId, token: &str, now: i64) -> Result
 }
 
 pub async fn mark_second_factor_done(db: &Db, token: &str) -> Result<()> {
-    th_storage::sqlx::query("UPDATE auth_sessions SET second_factor_done = 1 WHERE token_hash = $1")
-        .bind(token_hash(token))
-        .execute(db.pool())
-        .await?;
+    th_storage::sqlx::query(
+        "UPDATE auth_sessions SET second_factor_done = 1 WHERE token_hash = $1",
+    )
+    .bind(token_hash(token))
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 
@@ -353,7 +403,9 @@ pub async fn end_all_sessions(tx: &mut Tx, user_id: i64) -> Result<()> {
 // ---- second factor (TOTP, RFC 6238) ----
 
 fn totp_for(secret_b32: &str) -> Option<totp_rs::TOTP> {
-    let bytes = totp_rs::Secret::Encoded(secret_b32.to_string()).to_bytes().ok()?;
+    let bytes = totp_rs::Secret::Encoded(secret_b32.to_string())
+        .to_bytes()
+        .ok()?;
     totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).ok()
 }
 
@@ -380,7 +432,9 @@ pub fn totp_uri(secret_b32: &str, issuer: &str, account: &str) -> String {
     let enc = |s: &str| -> String {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
                 _ => format!("%{b:02X}"),
             })
             .collect()
@@ -404,12 +458,14 @@ pub async fn totp_secret(db: &Db, user_id: i64) -> Result<Option<String>> {
 
 /// Stores a secret; `enabled` once the person has proved they hold it.
 pub async fn set_totp(db: &Db, user_id: i64, secret: &str, enabled: bool) -> Result<()> {
-    th_storage::sqlx::query("UPDATE auth_users SET totp_secret = $1, totp_enabled = $2 WHERE id = $3")
-        .bind(secret)
-        .bind(i64::from(enabled))
-        .bind(user_id)
-        .execute(db.pool())
-        .await?;
+    th_storage::sqlx::query(
+        "UPDATE auth_users SET totp_secret = $1, totp_enabled = $2 WHERE id = $3",
+    )
+    .bind(secret)
+    .bind(i64::from(enabled))
+    .bind(user_id)
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 
@@ -430,7 +486,13 @@ impl LinkPurpose {
     }
 }
 
-pub async fn create_link(db: &Db, user: &User, purpose: LinkPurpose, ttl: i64, now: i64) -> Result<String> {
+pub async fn create_link(
+    db: &Db,
+    user: &User,
+    purpose: LinkPurpose,
+    ttl: i64,
+    now: i64,
+) -> Result<String> {
     let token = random_token();
     th_storage::sqlx::query("INSERT INTO auth_links (token_hash, tenant_id, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(token_hash(&token))
@@ -445,7 +507,13 @@ pub async fn create_link(db: &Db, user: &User, purpose: LinkPurpose, ttl: i64, n
 }
 
 /// Whether a link is valid (without using it up).
-pub async fn peek_link(db: &Db, tenant: TenantId, token: &str, purpose: LinkPurpose, now: i64) -> Result<Option<i64>> {
+pub async fn peek_link(
+    db: &Db,
+    tenant: TenantId,
+    token: &str,
+    purpose: LinkPurpose,
+    now: i64,
+) -> Result<Option<i64>> {
     let r = th_storage::sqlx::query("SELECT user_id FROM auth_links WHERE token_hash = $1 AND tenant_id = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $4")
         .bind(token_hash(token))
         .bind(tenant.0)
@@ -457,7 +525,13 @@ pub async fn peek_link(db: &Db, tenant: TenantId, token: &str, purpose: LinkPurp
 }
 
 /// Uses a link up; returns its user once, never twice.
-pub async fn consume_link(tx: &mut Tx, tenant: TenantId, token: &str, purpose: LinkPurpose, now: i64) -> Result<Option<i64>> {
+pub async fn consume_link(
+    tx: &mut Tx,
+    tenant: TenantId,
+    token: &str,
+    purpose: LinkPurpose,
+    now: i64,
+) -> Result<Option<i64>> {
     let r = th_storage::sqlx::query("UPDATE auth_links SET used_at = $1 WHERE token_hash = $2 AND tenant_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $1 RETURNING user_id")
         .bind(now)
         .bind(token_hash(token))
@@ -504,7 +578,14 @@ pub struct Consent {
     pub given_at: i64,
 }
 
-pub async fn record_consent(tx: &mut Tx, tenant: TenantId, user_id: i64, kind: &str, text_version: &str, now: i64) -> Result<()> {
+pub async fn record_consent(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user_id: i64,
+    kind: &str,
+    text_version: &str,
+    now: i64,
+) -> Result<()> {
     th_storage::sqlx::query("INSERT INTO auth_consents (tenant_id, user_id, kind, text_version, given_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(tenant.0)
         .bind(user_id)
@@ -517,10 +598,12 @@ pub async fn record_consent(tx: &mut Tx, tenant: TenantId, user_id: i64, kind: &
 }
 
 pub async fn consents(db: &Db, user_id: i64) -> Result<Vec<Consent>> {
-    let rows = th_storage::sqlx::query("SELECT kind, text_version, given_at FROM auth_consents WHERE user_id = $1 ORDER BY id")
-        .bind(user_id)
-        .fetch_all(db.pool())
-        .await?;
+    let rows = th_storage::sqlx::query(
+        "SELECT kind, text_version, given_at FROM auth_consents WHERE user_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await?;
     Ok(rows
         .iter()
         .map(|r| Consent {
@@ -585,7 +668,12 @@ pub async fn revoke_api_token(db: &Db, user_id: i64, token_id: i64, now: i64) ->
 }
 
 /// The user a bearer token stands for on this tenant.
-pub async fn user_for_api_token(db: &Db, tenant: TenantId, secret: &str, now: i64) -> Result<Option<User>> {
+pub async fn user_for_api_token(
+    db: &Db,
+    tenant: TenantId,
+    secret: &str,
+    now: i64,
+) -> Result<Option<User>> {
     let r = th_storage::sqlx::query("SELECT user_id FROM auth_api_tokens WHERE token_hash = $1 AND tenant_id = $2 AND revoked_at IS NULL")
         .bind(token_hash(secret))
         .bind(tenant.0)
@@ -621,7 +709,10 @@ pub async fn erase(tx: &mut Tx, u: &User) -> Result<()> {
         "DELETE FROM auth_api_tokens WHERE user_id = $1",
         "DELETE FROM auth_consents WHERE user_id = $1",
     ] {
-        th_storage::sqlx::query(sql).bind(u.id).execute(tx.conn()).await?;
+        th_storage::sqlx::query(sql)
+            .bind(u.id)
+            .execute(tx.conn())
+            .await?;
     }
     th_storage::sqlx::query("UPDATE auth_users SET email = $1, display_name = '', password_hash = '', role = 'participant', totp_secret = NULL, totp_enabled = 0, email_confirmed_at = NULL WHERE id = $2")
         .bind(format!("erased-{}@invalid.invalid", u.id))

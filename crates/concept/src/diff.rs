@@ -52,7 +52,15 @@ fn words(a: &str, b: &str) -> Vec<Segment> {
     out
 }
 
-fn text_change(out: &mut Vec<Change>, what: &'static str, number: &str, part: &'static str, a: &Tr, b: &Tr, l: Locale) {
+fn text_change(
+    out: &mut Vec<Change>,
+    what: &'static str,
+    number: &str,
+    part: &'static str,
+    a: &Tr,
+    b: &Tr,
+    l: Locale,
+) {
     let (ta, tb) = (a.get(l).text, b.get(l).text);
     if ta != tb {
         out.push(Change {
@@ -83,20 +91,48 @@ fn whole(kind: ChangeKind, what: &'static str, number: &str, t: &Tr, l: Locale) 
 pub fn diff(old: &Version, new: &Version, l: Locale) -> Vec<Change> {
     let mut out = Vec::new();
     text_change(&mut out, "concept", "", "title", &old.title, &new.title, l);
-    text_change(&mut out, "concept", "", "summary", &old.summary, &new.summary, l);
+    text_change(
+        &mut out,
+        "concept",
+        "",
+        "summary",
+        &old.summary,
+        &new.summary,
+        l,
+    );
     for nf in &new.fields {
         let n = nf.number.to_string();
         match old.fields.iter().find(|f| f.id == nf.id) {
             None => out.push(whole(ChangeKind::Added, "field", &n, &nf.title, l)),
             Some(of) => {
                 text_change(&mut out, "field", &n, "title", &of.title, &nf.title, l);
-                text_change(&mut out, "field", &n, "description", &of.description, &nf.description, l);
+                text_change(
+                    &mut out,
+                    "field",
+                    &n,
+                    "description",
+                    &of.description,
+                    &nf.description,
+                    l,
+                );
                 for ng in &nf.goals {
                     match of.goals.iter().find(|g| g.id == ng.id) {
-                        None => out.push(whole(ChangeKind::Added, "goal", &ng.number, &ng.title, l)),
+                        None => {
+                            out.push(whole(ChangeKind::Added, "goal", &ng.number, &ng.title, l))
+                        }
                         Some(og) => {
-                            text_change(&mut out, "goal", &ng.number, "title", &og.title, &ng.title, l);
-                            text_change(&mut out, "goal", &ng.number, "description", &og.description, &ng.description, l);
+                            text_change(
+                                &mut out, "goal", &ng.number, "title", &og.title, &ng.title, l,
+                            );
+                            text_change(
+                                &mut out,
+                                "goal",
+                                &ng.number,
+                                "description",
+                                &og.description,
+                                &ng.description,
+                                l,
+                            );
                         }
                     }
                 }
@@ -110,7 +146,13 @@ pub fn diff(old: &Version, new: &Version, l: Locale) -> Vec<Change> {
     }
     for of in &old.fields {
         if !new.fields.iter().any(|f| f.id == of.id) {
-            out.push(whole(ChangeKind::Removed, "field", &of.number.to_string(), &of.title, l));
+            out.push(whole(
+                ChangeKind::Removed,
+                "field",
+                &of.number.to_string(),
+                &of.title,
+                l,
+            ));
         }
     }
     out

@@ -52,16 +52,28 @@ pub struct Shown<'a> {
 impl Tr {
     pub fn get(&self, l: Locale) -> Shown<'_> {
         if let Some(t) = self.0.get(&l).filter(|t| !t.is_empty()) {
-            return Shown { text: t, locale: l, fallback: false };
+            return Shown {
+                text: t,
+                locale: l,
+                fallback: false,
+            };
         }
         let mut cur = l.fallback();
         while let Some(f) = cur {
             if let Some(t) = self.0.get(&f).filter(|t| !t.is_empty()) {
-                return Shown { text: t, locale: f, fallback: true };
+                return Shown {
+                    text: t,
+                    locale: f,
+                    fallback: true,
+                };
             }
             cur = f.fallback();
         }
-        Shown { text: "", locale: Locale::De, fallback: l != Locale::De }
+        Shown {
+            text: "",
+            locale: Locale::De,
+            fallback: l != Locale::De,
+        }
     }
     pub fn de(&self) -> &str {
         self.0.get(&Locale::De).map(String::as_str).unwrap_or("")
@@ -134,7 +146,9 @@ impl Version {
 
 /// Sorts goal numbers like "4.10" after "4.9".
 pub fn goal_sort_key(number: &str) -> (i64, i64) {
-    let mut it = number.split('.').map(|p| p.parse::<i64>().unwrap_or(i64::MAX));
+    let mut it = number
+        .split('.')
+        .map(|p| p.parse::<i64>().unwrap_or(i64::MAX));
     (it.next().unwrap_or(0), it.next().unwrap_or(0))
 }
 

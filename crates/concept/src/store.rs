@@ -20,10 +20,12 @@ const INFO_COLS: &str = "id, number, status, based_on, created_at, adopted_at";
 
 /// Every version of the tenant's concept, newest first.
 pub async fn versions(db: &Db, t: TenantId) -> Result<Vec<VersionInfo>> {
-    let rows = sqlx::query(&format!("SELECT {INFO_COLS} FROM concept_versions WHERE tenant_id = $1 ORDER BY number DESC"))
-        .bind(t.0)
-        .fetch_all(db.pool())
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {INFO_COLS} FROM concept_versions WHERE tenant_id = $1 ORDER BY number DESC"
+    ))
+    .bind(t.0)
+    .fetch_all(db.pool())
+    .await?;
     Ok(rows.iter().map(info_from).collect())
 }
 
@@ -68,21 +70,25 @@ fn tr_put(map: &mut Tr, locale: &str, text: String) {
 
 /// A whole version with all its texts in all locales.
 pub async fn load(db: &Db, t: TenantId, version_id: i64) -> Result<Option<Version>> {
-    let Some(r) = sqlx::query(&format!("SELECT {INFO_COLS} FROM concept_versions WHERE tenant_id = $1 AND id = $2"))
-        .bind(t.0)
-        .bind(version_id)
-        .fetch_optional(db.pool())
-        .await?
+    let Some(r) = sqlx::query(&format!(
+        "SELECT {INFO_COLS} FROM concept_versions WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(t.0)
+    .bind(version_id)
+    .fetch_optional(db.pool())
+    .await?
     else {
         return Ok(None);
     };
     let info = info_from(&r);
     let mut title = Tr::default();
     let mut summary = Tr::default();
-    for r in sqlx::query("SELECT locale, title, summary FROM concept_version_texts WHERE version_id = $1")
-        .bind(version_id)
-        .fetch_all(db.pool())
-        .await?
+    for r in sqlx::query(
+        "SELECT locale, title, summary FROM concept_version_texts WHERE version_id = $1",
+    )
+    .bind(version_id)
+    .fetch_all(db.pool())
+    .await?
     {
         let l: String = r.get(0);
         tr_put(&mut title, &l, r.get(1));
@@ -128,7 +134,12 @@ pub async fn load(db: &Db, t: TenantId, version_id: i64) -> Result<Option<Versio
     for f in &mut fields {
         f.goals.sort_by_key(|g| goal_sort_key(&g.number));
     }
-    Ok(Some(Version { info, title, summary, fields }))
+    Ok(Some(Version {
+        info,
+        title,
+        summary,
+        fields,
+    }))
 }
 
 fn map_tr(m: &BTreeMap<String, String>) -> Vec<(Locale, &str)> {
@@ -138,10 +149,11 @@ fn map_tr(m: &BTreeMap<String, String>) -> Vec<(Locale, &str)> {
 }
 
 async fn next_version_number(tx: &mut Tx, t: TenantId) -> Result<i64> {
-    let r = sqlx::query("SELECT COALESCE(MAX(number), 0) FROM concept_versions WHERE tenant_id = $1")
-        .bind(t.0)
-        .fetch_one(tx.conn())
-        .await?;
+    let r =
+        sqlx::query("SELECT COALESCE(MAX(number), 0) FROM concept_versions WHERE tenant_id = $1")
+            .bind(t.0)
+            .fetch_one(tx.conn())
+            .await?;
     Ok(r.get::<i64, _>(0) + 1)
 }
 
@@ -173,8 +185,17 @@ pub fn validate_input(c: &ConceptInput) -> Validation {
 
 /// Creates a version from a whole concept (the demo, imports). Fields and goals are created
 /// when their numbers are new and reused when the tenant has them already.
-pub async fn create_version(db: &Db, tx: &mut Tx, t: TenantId, c: &ConceptInput, status: Status, now: i64) -> Result<i64> {
-    validate_input(c).into_result().map_err(ConceptError::Invalid)?;
+pub async fn create_version(
+    db: &Db,
+    tx: &mut Tx,
+    t: TenantId,
+    c: &ConceptInput,
+    status: Status,
+    now: i64,
+) -> Result<i64> {
+    validate_input(c)
+        .into_result()
+        .map_err(ConceptError::Invalid)?;
     let _ = db;
     let number = next_version_number(tx, t).await?;
     let vid: i64 = sqlx::query("INSERT INTO concept_versions (tenant_id, number, status, based_on, created_at, adopted_at) VALUES ($1, $2, $3, NULL, $4, $5) RETURNING id")
@@ -203,14 +224,22 @@ pub async fn create_version(db: &Db, tx: &mut Tx, t: TenantId, c: &ConceptInput,
         let fid = ensure_field(tx, t, f.number).await?;
         let desc = map_tr(&f.description);
         for (l, title) in map_tr(&f.title) {
-            let d = desc.iter().find(|(dl, _)| *dl == l).map(|(_, d)| *d).unwrap_or("");
+            let d = desc
+                .iter()
+                .find(|(dl, _)| *dl == l)
+                .map(|(_, d)| *d)
+                .unwrap_or("");
             put_field_text(tx, vid, fid, l, title, d).await?;
         }
         for g in &f.goals {
             let gid = ensure_goal(tx, t, fid, &g.number, g.illustrative).await?;
             let desc = map_tr(&g.description);
             for (l, title) in map_tr(&g.title) {
-                let d = desc.iter().find(|(dl, _)| *dl == l).map(|(_, d)| *d).unwrap_or("");
+                let d = desc
+                    .iter()
+                    .find(|(dl, _)| *dl == l)
+                    .map(|(_, d)| *d)
+                    .unwrap_or("");
                 put_goal_text(tx, vid, gid, l, title, d).await?;
             }
         }
@@ -219,28 +248,38 @@ pub async fn create_version(db: &Db, tx: &mut Tx, t: TenantId, c: &ConceptInput,
 }
 
 async fn ensure_field(tx: &mut Tx, t: TenantId, number: i64) -> Result<i64> {
-    if let Some(r) = sqlx::query("SELECT id FROM concept_fields WHERE tenant_id = $1 AND number = $2")
-        .bind(t.0)
-        .bind(number)
-        .fetch_optional(tx.conn())
-        .await?
+    if let Some(r) =
+        sqlx::query("SELECT id FROM concept_fields WHERE tenant_id = $1 AND number = $2")
+            .bind(t.0)
+            .bind(number)
+            .fetch_optional(tx.conn())
+            .await?
     {
         return Ok(r.get(0));
     }
-    Ok(sqlx::query("INSERT INTO concept_fields (tenant_id, number) VALUES ($1, $2) RETURNING id")
-        .bind(t.0)
-        .bind(number)
-        .fetch_one(tx.conn())
-        .await?
-        .get(0))
+    Ok(
+        sqlx::query("INSERT INTO concept_fields (tenant_id, number) VALUES ($1, $2) RETURNING id")
+            .bind(t.0)
+            .bind(number)
+            .fetch_one(tx.conn())
+            .await?
+            .get(0),
+    )
 }
 
-async fn ensure_goal(tx: &mut Tx, t: TenantId, field_id: i64, number: &str, illustrative: bool) -> Result<i64> {
-    if let Some(r) = sqlx::query("SELECT id FROM concept_goals WHERE tenant_id = $1 AND number = $2")
-        .bind(t.0)
-        .bind(number)
-        .fetch_optional(tx.conn())
-        .await?
+async fn ensure_goal(
+    tx: &mut Tx,
+    t: TenantId,
+    field_id: i64,
+    number: &str,
+    illustrative: bool,
+) -> Result<i64> {
+    if let Some(r) =
+        sqlx::query("SELECT id FROM concept_goals WHERE tenant_id = $1 AND number = $2")
+            .bind(t.0)
+            .bind(number)
+            .fetch_optional(tx.conn())
+            .await?
     {
         return Ok(r.get(0));
     }
@@ -254,7 +293,14 @@ async fn ensure_goal(tx: &mut Tx, t: TenantId, field_id: i64, number: &str, illu
         .get(0))
 }
 
-async fn put_field_text(tx: &mut Tx, vid: i64, fid: i64, l: Locale, title: &str, desc: &str) -> Result<()> {
+async fn put_field_text(
+    tx: &mut Tx,
+    vid: i64,
+    fid: i64,
+    l: Locale,
+    title: &str,
+    desc: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO concept_field_texts (version_id, field_id, locale, title, description) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (version_id, field_id, locale) DO UPDATE SET title = excluded.title, description = excluded.description")
         .bind(vid)
         .bind(fid)
@@ -266,7 +312,14 @@ async fn put_field_text(tx: &mut Tx, vid: i64, fid: i64, l: Locale, title: &str,
     Ok(())
 }
 
-async fn put_goal_text(tx: &mut Tx, vid: i64, gid: i64, l: Locale, title: &str, desc: &str) -> Result<()> {
+async fn put_goal_text(
+    tx: &mut Tx,
+    vid: i64,
+    gid: i64,
+    l: Locale,
+    title: &str,
+    desc: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO concept_goal_texts (version_id, goal_id, locale, title, description) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (version_id, goal_id, locale) DO UPDATE SET title = excluded.title, description = excluded.description")
         .bind(vid)
         .bind(gid)
@@ -286,7 +339,14 @@ pub struct Actor {
     pub now: i64,
 }
 
-async fn audit(db: &Db, tx: &mut Tx, a: Actor, action: &str, version_id: i64, detail: &str) -> Result<()> {
+async fn audit(
+    db: &Db,
+    tx: &mut Tx,
+    a: Actor,
+    action: &str,
+    version_id: i64,
+    detail: &str,
+) -> Result<()> {
     db.audit(
         tx,
         AuditEntry {
@@ -306,10 +366,11 @@ async fn audit(db: &Db, tx: &mut Tx, a: Actor, action: &str, version_id: i64, de
 /// Opens a new draft as a copy of version `base`. There is at most one draft at a time.
 pub async fn new_draft(db: &Db, a: Actor, base: i64) -> Result<i64> {
     let mut tx = db.begin().await?;
-    let open = sqlx::query("SELECT id FROM concept_versions WHERE tenant_id = $1 AND status = 'draft'")
-        .bind(a.tenant.0)
-        .fetch_optional(tx.conn())
-        .await?;
+    let open =
+        sqlx::query("SELECT id FROM concept_versions WHERE tenant_id = $1 AND status = 'draft'")
+            .bind(a.tenant.0)
+            .fetch_optional(tx.conn())
+            .await?;
     if open.is_some() {
         return Err(ConceptError::DraftExists);
     }
@@ -337,7 +398,15 @@ pub async fn new_draft(db: &Db, a: Actor, base: i64) -> Result<i64> {
     ] {
         sqlx::query(sql).bind(vid).bind(base).execute(tx.conn()).await?;
     }
-    audit(db, &mut tx, a, "create_draft", vid, &format!("based on version id {base}")).await?;
+    audit(
+        db,
+        &mut tx,
+        a,
+        "create_draft",
+        vid,
+        &format!("based on version id {base}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(vid)
 }
@@ -362,7 +431,11 @@ pub struct TextEdit<'a> {
     pub description: &'a str,
 }
 
-fn validate_edit(e: &TextEdit<'_>, title_field: &str, desc_field: &str) -> Result<(String, String)> {
+fn validate_edit(
+    e: &TextEdit<'_>,
+    title_field: &str,
+    desc_field: &str,
+) -> Result<(String, String)> {
     let mut v = Validation::new();
     let title = if e.locale == Locale::De {
         v.text(title_field, e.title, TITLE_MAX)
@@ -386,13 +459,27 @@ pub async fn edit_version_texts(db: &Db, a: Actor, version_id: i64, e: TextEdit<
         .bind(&summary)
         .execute(tx.conn())
         .await?;
-    audit(db, &mut tx, a, "edit_concept_text", version_id, &format!("concept title and summary ({})", e.locale)).await?;
+    audit(
+        db,
+        &mut tx,
+        a,
+        "edit_concept_text",
+        version_id,
+        &format!("concept title and summary ({})", e.locale),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Changes a field of action's title and description in one locale of a draft.
-pub async fn edit_field(db: &Db, a: Actor, version_id: i64, field_id: i64, e: TextEdit<'_>) -> Result<()> {
+pub async fn edit_field(
+    db: &Db,
+    a: Actor,
+    version_id: i64,
+    field_id: i64,
+    e: TextEdit<'_>,
+) -> Result<()> {
     let (title, desc) = validate_edit(&e, "title", "description")?;
     let mut tx = db.begin().await?;
     require_draft(&mut tx, a.tenant, version_id).await?;
@@ -405,13 +492,27 @@ pub async fn edit_field(db: &Db, a: Actor, version_id: i64, field_id: i64, e: Te
         .ok_or(ConceptError::NotFound)?;
     let number: i64 = r.get(0);
     put_field_text(&mut tx, version_id, field_id, e.locale, &title, &desc).await?;
-    audit(db, &mut tx, a, "edit_field", version_id, &format!("field {number} ({})", e.locale)).await?;
+    audit(
+        db,
+        &mut tx,
+        a,
+        "edit_field",
+        version_id,
+        &format!("field {number} ({})", e.locale),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Changes a goal's title and description in one locale of a draft.
-pub async fn edit_goal(db: &Db, a: Actor, version_id: i64, goal_id: i64, e: TextEdit<'_>) -> Result<()> {
+pub async fn edit_goal(
+    db: &Db,
+    a: Actor,
+    version_id: i64,
+    goal_id: i64,
+    e: TextEdit<'_>,
+) -> Result<()> {
     let (title, desc) = validate_edit(&e, "title", "description")?;
     let mut tx = db.begin().await?;
     require_draft(&mut tx, a.tenant, version_id).await?;
@@ -424,14 +525,37 @@ pub async fn edit_goal(db: &Db, a: Actor, version_id: i64, goal_id: i64, e: Text
         .ok_or(ConceptError::NotFound)?;
     let number: String = r.get(0);
     put_goal_text(&mut tx, version_id, goal_id, e.locale, &title, &desc).await?;
-    audit(db, &mut tx, a, "edit_goal", version_id, &format!("goal {number} ({})", e.locale)).await?;
+    audit(
+        db,
+        &mut tx,
+        a,
+        "edit_goal",
+        version_id,
+        &format!("goal {number} ({})", e.locale),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Adds a new goal (German text first) to a field of action in a draft; returns its number.
-pub async fn add_goal(db: &Db, a: Actor, version_id: i64, field_id: i64, title: &str, description: &str) -> Result<String> {
-    let (title, desc) = validate_edit(&TextEdit { locale: Locale::De, title, description }, "title", "description")?;
+pub async fn add_goal(
+    db: &Db,
+    a: Actor,
+    version_id: i64,
+    field_id: i64,
+    title: &str,
+    description: &str,
+) -> Result<String> {
+    let (title, desc) = validate_edit(
+        &TextEdit {
+            locale: Locale::De,
+            title,
+            description,
+        },
+        "title",
+        "description",
+    )?;
     let mut tx = db.begin().await?;
     require_draft(&mut tx, a.tenant, version_id).await?;
     let r = sqlx::query("SELECT number FROM concept_fields WHERE id = $1 AND tenant_id = $2")
@@ -455,7 +579,15 @@ pub async fn add_goal(db: &Db, a: Actor, version_id: i64, field_id: i64, title: 
     let number = format!("{field_number}.{next}");
     let gid = ensure_goal(&mut tx, a.tenant, field_id, &number, false).await?;
     put_goal_text(&mut tx, version_id, gid, Locale::De, &title, &desc).await?;
-    audit(db, &mut tx, a, "add_goal", version_id, &format!("goal {number}")).await?;
+    audit(
+        db,
+        &mut tx,
+        a,
+        "add_goal",
+        version_id,
+        &format!("goal {number}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(number)
 }
@@ -480,7 +612,15 @@ pub async fn remove_goal(db: &Db, a: Actor, version_id: i64, goal_id: i64) -> Re
     if n == 0 {
         return Err(ConceptError::NotFound);
     }
-    audit(db, &mut tx, a, "remove_goal", version_id, &format!("goal {number}")).await?;
+    audit(
+        db,
+        &mut tx,
+        a,
+        "remove_goal",
+        version_id,
+        &format!("goal {number}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -505,6 +645,12 @@ pub async fn adopt(db: &Db, a: Actor, version_id: i64) -> Result<()> {
 }
 
 /// The change history of a version, newest first.
-pub async fn history(db: &Db, t: TenantId, version_id: i64) -> Result<Vec<th_storage::platform::AuditRecord>> {
-    Ok(db.audit_for_object(t, "concept_version", &version_id.to_string()).await?)
+pub async fn history(
+    db: &Db,
+    t: TenantId,
+    version_id: i64,
+) -> Result<Vec<th_storage::platform::AuditRecord>> {
+    Ok(db
+        .audit_for_object(t, "concept_version", &version_id.to_string())
+        .await?)
 }

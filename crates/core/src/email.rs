@@ -18,7 +18,9 @@ impl Email {
         };
         let ok_local = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
         let ok_domain = domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
@@ -56,7 +58,9 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "anna", "anna@", "@x.de", "a b@x.de", "a@x", "a@.de", "a@x.de."] {
+        for bad in [
+            "", "anna", "anna@", "@x.de", "a b@x.de", "a@x", "a@.de", "a@x.de.",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be rejected");
         }
     }

@@ -87,6 +87,12 @@ impl fmt::Display for Locale {
     }
 }
 
+impl serde::Serialize for Locale {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.tag())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Locale;
@@ -104,11 +110,5 @@ mod tests {
     fn only_arabic_and_persian_are_rtl() {
         let rtl: Vec<_> = Locale::ALL.into_iter().filter(|l| l.is_rtl()).collect();
         assert_eq!(rtl, vec![Locale::Ar, Locale::Fa]);
-    }
-}
-
-impl serde::Serialize for Locale {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.tag())
     }
 }

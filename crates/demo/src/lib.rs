@@ -87,12 +87,29 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
         )
         .await?;
     }
-    th_concept::create_version(db, &mut tx, t, &input, th_concept::Status::Adopted, ADOPTED_AT)
-        .await
-        .map_err(|e| DemoError::Concept(format!("{e:?}")))?;
+    th_concept::create_version(
+        db,
+        &mut tx,
+        t,
+        &input,
+        th_concept::Status::Adopted,
+        ADOPTED_AT,
+    )
+    .await
+    .map_err(|e| DemoError::Concept(format!("{e:?}")))?;
     for (kind, locale, body) in pages::PAGES {
-        db.put_site_page(&mut tx, t, kind, *locale, body, true, now)
-            .await?;
+        db.put_site_page(
+            &mut tx,
+            t,
+            th_storage::platform::NewSitePage {
+                kind,
+                locale: *locale,
+                body,
+                is_demo: true,
+            },
+            now,
+        )
+        .await?;
     }
     let email = Email::parse(COORDINATOR_EMAIL).map_err(|e| DemoError::Auth(e.into()))?;
     let user = th_auth::create_user(
@@ -110,12 +127,14 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
     )
     .await
     .map_err(|e| DemoError::Auth(e.to_string()))?;
-    th_storage::sqlx::query("UPDATE auth_users SET totp_secret = $1, totp_enabled = 1 WHERE id = $2")
-        .bind(COORDINATOR_TOTP)
-        .bind(user.id)
-        .execute(tx.conn())
-        .await
-        .map_err(th_storage::StorageError::from)?;
+    th_storage::sqlx::query(
+        "UPDATE auth_users SET totp_secret = $1, totp_enabled = 1 WHERE id = $2",
+    )
+    .bind(COORDINATOR_TOTP)
+    .bind(user.id)
+    .execute(tx.conn())
+    .await
+    .map_err(th_storage::StorageError::from)?;
     db.mark_demo_loaded(&mut tx, t).await?;
     tx.commit().await?;
     Ok(Outcome::Loaded(t))

@@ -21,14 +21,22 @@ fn every_catalog_has_every_key_and_no_other() {
     for l in Locale::ALL {
         let have = keys(l);
         let needed: BTreeSet<String> = if l == Locale::DeLs {
-            reference.iter().filter(|k| !k.starts_with("admin-")).cloned().collect()
+            reference
+                .iter()
+                .filter(|k| !k.starts_with("admin-"))
+                .cloned()
+                .collect()
         } else {
             reference.clone()
         };
         let missing: Vec<_> = needed.difference(&have).collect();
         assert!(missing.is_empty(), "{}.ftl lacks {missing:?}", l.tag());
         let extra: Vec<_> = have.difference(&reference).collect();
-        assert!(extra.is_empty(), "{}.ftl has keys German lacks: {extra:?}", l.tag());
+        assert!(
+            extra.is_empty(),
+            "{}.ftl has keys German lacks: {extra:?}",
+            l.tag()
+        );
     }
 }
 
@@ -70,7 +78,10 @@ fn missing_keys_fall_back_to_german_then_the_key() {
     let c = Catalogs::load().unwrap();
     assert_eq!(c.t(Locale::De, "no-such-key"), "no-such-key");
     // Leichte Sprache lacks coordinator keys and shows German instead.
-    let admin_key = keys(Locale::De).into_iter().find(|k| k.starts_with("admin-")).unwrap();
+    let admin_key = keys(Locale::De)
+        .into_iter()
+        .find(|k| k.starts_with("admin-"))
+        .unwrap();
     if !c.has(Locale::DeLs, &admin_key) {
         assert_eq!(c.t(Locale::DeLs, &admin_key), c.t(Locale::De, &admin_key));
     }

@@ -5,7 +5,8 @@
 
 pub mod testsmtp;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::SinglePart;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use th_core::TenantId;
 use th_storage::{sqlx, Db, Row, Tx};
@@ -130,7 +131,12 @@ async fn claim(db: &Db, node: &str, now: i64) -> Result<Vec<Claimed>, MailError>
 }
 
 /// Claims and sends what is due; returns how many were sent.
-pub async fn deliver_due(db: &Db, smtp: &SmtpConfig, node: &str, now: i64) -> Result<usize, MailError> {
+pub async fn deliver_due(
+    db: &Db,
+    smtp: &SmtpConfig,
+    node: &str,
+    now: i64,
+) -> Result<usize, MailError> {
     let batch = claim(db, node, now).await?;
     if batch.is_empty() {
         return Ok(0);
@@ -174,12 +180,23 @@ async fn send_one(
 ) -> Result<(), (bool, String)> {
     let domain = smtp.from.rsplit('@').next().unwrap_or("teilhabe.invalid");
     let msg = Message::builder()
-        .from(smtp.from.parse().map_err(|e| (true, format!("from: {e}")))?)
-        .to(m.recipient.parse().map_err(|e| (true, format!("to: {e}")))?)
+        .from(
+            smtp.from
+                .parse()
+                .map_err(|e| (true, format!("from: {e}")))?,
+        )
+        .to(m
+            .recipient
+            .parse()
+            .map_err(|e| (true, format!("to: {e}")))?)
         .subject(&m.subject)
         .message_id(Some(format!("<outbox-{}@{}>", m.id, domain)))
-        .header(ContentType::TEXT_PLAIN)
-        .body(m.body.clone())
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .header(ContentTransferEncoding::QuotedPrintable)
+                .body(m.body.clone()),
+        )
         .map_err(|e| (true, e.to_string()))?;
     transport
         .send(msg)

@@ -12,6 +12,33 @@ pub struct Received {
     pub data: String,
 }
 
+impl Received {
+    /// The message body with quoted-printable encoding undone.
+    pub fn text(&self) -> String {
+        let body = self
+            .data
+            .split_once("\n\n")
+            .map(|(_, b)| b)
+            .unwrap_or(&self.data);
+        let joined = body.replace("=\r\n", "").replace("=\n", "");
+        let bytes = joined.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'=' && i + 2 < bytes.len() {
+                if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(bytes[i]);
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
 #[derive(Clone, Default)]
 pub struct TestSmtp {
     pub port: u16,
@@ -24,7 +51,10 @@ impl TestSmtp {
     pub async fn start() -> std::io::Result<TestSmtp> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
-        let me = TestSmtp { port, ..Default::default() };
+        let me = TestSmtp {
+            port,
+            ..Default::default()
+        };
         let srv = me.clone();
         tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
@@ -55,9 +85,13 @@ impl TestSmtp {
         while let Some(line) = lines.next_line().await? {
             let upper = line.to_ascii_uppercase();
             if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-                w.write_all(b"250-teilhabe-test\r\n250 8BITMIME\r\n").await?;
+                w.write_all(b"250-teilhabe-test\r\n250 8BITMIME\r\n")
+                    .await?;
             } else if upper.starts_with("MAIL FROM:") {
-                cur = Received { from: line[10..].trim().to_string(), ..Default::default() };
+                cur = Received {
+                    from: line[10..].trim().to_string(),
+                    ..Default::default()
+                };
                 w.write_all(b"250 OK\r\n").await?;
             } else if upper.starts_with("RCPT TO:") {
                 let to = line[8..].trim().trim_matches(['<', '>']).to_string();

@@ -124,19 +124,17 @@ impl Db {
         // instead of after the pool's retry window.
         {
             use sqlx::Connection;
-            let probe = tokio::time::timeout(
-                Duration::from_secs(10),
-                AnyConnection::connect(&real_url),
-            )
-            .await
-            .map_err(|_| StorageError::Unreachable {
-                url: redact(url),
-                source: sqlx::Error::PoolTimedOut,
-            })?
-            .map_err(|source| StorageError::Unreachable {
-                url: redact(url),
-                source,
-            })?;
+            let probe =
+                tokio::time::timeout(Duration::from_secs(10), AnyConnection::connect(&real_url))
+                    .await
+                    .map_err(|_| StorageError::Unreachable {
+                        url: redact(url),
+                        source: sqlx::Error::PoolTimedOut,
+                    })?
+                    .map_err(|source| StorageError::Unreachable {
+                        url: redact(url),
+                        source,
+                    })?;
             let _ = probe.close().await;
         }
         let max = if backend == Backend::Sqlite { 8 } else { 16 };

@@ -71,21 +71,29 @@ async fn apply(db: &Db, conn: &mut sqlx::AnyConnection) -> Result<usize> {
             name: m.name,
             source,
         };
-        sqlx::raw_sql("BEGIN").execute(&mut *conn).await.map_err(err)?;
+        sqlx::raw_sql("BEGIN")
+            .execute(&mut *conn)
+            .await
+            .map_err(err)?;
         let step = async {
             sqlx::raw_sql(sql).execute(&mut *conn).await?;
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(m.version)
-                .bind(m.name)
-                .bind(time_now())
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(time_now())
+            .execute(&mut *conn)
+            .await?;
             Ok::<_, sqlx::Error>(())
         }
         .await;
         match step {
             Ok(()) => {
-                sqlx::raw_sql("COMMIT").execute(&mut *conn).await.map_err(err)?;
+                sqlx::raw_sql("COMMIT")
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(err)?;
                 count += 1;
             }
             Err(e) => {

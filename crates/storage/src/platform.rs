@@ -96,7 +96,11 @@ impl Db {
     /// Adds a tenant that answers on `host`. Fails if the host is taken.
     pub async fn add_tenant(&self, host: &str, name: &str, now: i64) -> Result<Tenant> {
         let host = normalise_host(host);
-        if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
+        if host.is_empty()
+            || !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        {
             return Err(crate::StorageError::Other(format!(
                 "{host:?} is not a host name (letters, digits, dots and hyphens)"
             )));
@@ -128,10 +132,12 @@ impl Db {
     }
 
     pub async fn tenant_by_host_exact(&self, host: &str) -> Result<Option<Tenant>> {
-        let row = sqlx::query(&format!("SELECT {TENANT_COLS} FROM tenants WHERE host = $1"))
-            .bind(normalise_host(host))
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {TENANT_COLS} FROM tenants WHERE host = $1"
+        ))
+        .bind(normalise_host(host))
+        .fetch_optional(self.pool())
+        .await?;
         Ok(row.as_ref().map(tenant_from))
     }
 
@@ -201,7 +207,12 @@ impl Db {
         Ok(())
     }
 
-    pub async fn audit_for_object(&self, t: TenantId, object_type: &str, object_id: &str) -> Result<Vec<AuditRecord>> {
+    pub async fn audit_for_object(
+        &self,
+        t: TenantId,
+        object_type: &str,
+        object_id: &str,
+    ) -> Result<Vec<AuditRecord>> {
         let rows = sqlx::query("SELECT id, actor_user_id, action, object_type, object_id, detail, at FROM audit_log WHERE tenant_id = $1 AND object_type = $2 AND object_id = $3 ORDER BY id DESC")
             .bind(t.0)
             .bind(object_type)
@@ -222,7 +233,12 @@ impl Db {
 
     // ---- site pages (Impressum, privacy notice, accessibility statement) ----
 
-    pub async fn site_page(&self, t: TenantId, kind: &str, locale: Locale) -> Result<Option<SitePage>> {
+    pub async fn site_page(
+        &self,
+        t: TenantId,
+        kind: &str,
+        locale: Locale,
+    ) -> Result<Option<SitePage>> {
         let rows = sqlx::query("SELECT locale, body, is_demo, updated_at FROM site_pages WHERE tenant_id = $1 AND kind = $2 AND (locale = $3 OR locale = 'de')")
             .bind(t.0)
             .bind(kind)
@@ -241,20 +257,33 @@ impl Db {
         }))
     }
 
-    pub async fn put_site_page(&self, tx: &mut Tx, t: TenantId, kind: &str, locale: Locale, body: &str, is_demo: bool, now: i64) -> Result<()> {
+    pub async fn put_site_page(
+        &self,
+        tx: &mut Tx,
+        t: TenantId,
+        p: NewSitePage<'_>,
+        now: i64,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO site_pages (tenant_id, kind, locale, body, is_demo, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, kind, locale) DO UPDATE SET body = excluded.body, is_demo = excluded.is_demo, updated_at = excluded.updated_at")
             .bind(t.0)
-            .bind(kind)
-            .bind(locale.tag())
-            .bind(body)
-            .bind(i64::from(is_demo))
+            .bind(p.kind)
+            .bind(p.locale.tag())
+            .bind(p.body)
+            .bind(i64::from(p.is_demo))
             .bind(now)
             .execute(tx.conn())
             .await?;
         Ok(())
     }
 
-    pub async fn add_feedback(&self, t: TenantId, page: &str, message: &str, contact: &str, now: i64) -> Result<i64> {
+    pub async fn add_feedback(
+        &self,
+        t: TenantId,
+        page: &str,
+        message: &str,
+        contact: &str,
+        now: i64,
+    ) -> Result<i64> {
         let row = sqlx::query("INSERT INTO site_feedback (tenant_id, page, message, contact, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(t.0)
             .bind(page)
@@ -323,6 +352,14 @@ fn audit_from(r: &sqlx::any::AnyRow) -> AuditRecord {
         detail: r.get(5),
         at: r.get(6),
     }
+}
+
+/// A site page's text in one locale, as written.
+pub struct NewSitePage<'a> {
+    pub kind: &'a str,
+    pub locale: Locale,
+    pub body: &'a str,
+    pub is_demo: bool,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]

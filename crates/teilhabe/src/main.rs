@@ -12,7 +12,11 @@ use th_storage::Db;
 const DEFAULT_DB: &str = "sqlite://teilhabe.db";
 
 #[derive(Parser)]
-#[command(name = "teilhabe", version, about = "Teilhabe: a region's integration concept from participation to monitoring, in one binary.")]
+#[command(
+    name = "teilhabe",
+    version,
+    about = "Teilhabe: a region's integration concept from participation to monitoring, in one binary."
+)]
 struct Cli {
     /// Database URL: sqlite://FILE (created on first start) or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "TEILHABE_DATABASE_URL", default_value = DEFAULT_DB)]
@@ -38,7 +42,11 @@ enum Command {
         #[arg(long, env = "TEILHABE_SMTP")]
         smtp: Option<String>,
         /// Sender address of e-mails.
-        #[arg(long, env = "TEILHABE_MAIL_FROM", default_value = "teilhabe@localhost.localdomain")]
+        #[arg(
+            long,
+            env = "TEILHABE_MAIL_FROM",
+            default_value = "teilhabe@localhost.localdomain"
+        )]
         mail_from: String,
         /// Public base URL (scheme and host) for links in e-mails.
         #[arg(long, env = "TEILHABE_PUBLIC_URL")]
@@ -107,8 +115,12 @@ enum UserCommand {
 fn init_logs() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    if std::io::stderr().is_terminal() && std::env::var("TEILHABE_LOG_FORMAT").as_deref() != Ok("json") {
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::io::stderr().is_terminal()
+        && std::env::var("TEILHABE_LOG_FORMAT").as_deref() != Ok("json")
+    {
         b.compact().init();
     } else {
         b.json().flatten_event(true).init();
@@ -131,7 +143,9 @@ async fn main() -> ExitCode {
 async fn open(url: &str) -> Result<Db, String> {
     let db = Db::connect(url).await.map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
-    db.ensure_default_tenant(SystemClock.now()).await.map_err(|e| e.to_string())?;
+    db.ensure_default_tenant(SystemClock.now())
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(db)
 }
 
@@ -139,7 +153,9 @@ async fn load_demo(db: &Db) -> Result<(), String> {
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_message("loading the Region Hannover demo");
     bar.enable_steady_tick(std::time::Duration::from_millis(100));
-    let out = th_demo::load(db, SystemClock.now()).await.map_err(|e| e.to_string())?;
+    let out = th_demo::load(db, SystemClock.now())
+        .await
+        .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     match out {
         th_demo::Outcome::Loaded(_) => tracing::info!("demo loaded: Region Hannover"),
@@ -150,73 +166,158 @@ async fn load_demo(db: &Db) -> Result<(), String> {
 
 async fn tenant_of(db: &Db, host: Option<&str>) -> Result<th_storage::platform::Tenant, String> {
     match host {
-        Some(h) => db.tenant_by_host_exact(h).await.map_err(|e| e.to_string())?.ok_or_else(|| format!("no tenant answers on {h}")),
-        None => db.default_tenant().await.map_err(|e| e.to_string())?.ok_or_else(|| "no default tenant".into()),
+        Some(h) => db
+            .tenant_by_host_exact(h)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no tenant answers on {h}")),
+        None => db
+            .default_tenant()
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "no default tenant".into()),
     }
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Migrate => {
-            let db = Db::connect(&cli.database).await.map_err(|e| e.to_string())?;
+            let db = Db::connect(&cli.database)
+                .await
+                .map_err(|e| e.to_string())?;
             let n = db.migrate().await.map_err(|e| e.to_string())?;
-            db.ensure_default_tenant(SystemClock.now()).await.map_err(|e| e.to_string())?;
+            db.ensure_default_tenant(SystemClock.now())
+                .await
+                .map_err(|e| e.to_string())?;
             println!("applied {n} migration(s)");
         }
         Command::Demo => load_demo(&open(&cli.database).await?).await?,
         Command::Routes => {
-            println!("{}", serde_json::to_string_pretty(&th_web::routes::list()).map_err(|e| e.to_string())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&th_web::routes::list()).map_err(|e| e.to_string())?
+            );
         }
-        Command::Tenant { command: TenantCommand::Add { host, name } } => {
+        Command::Tenant {
+            command: TenantCommand::Add { host, name },
+        } => {
             let db = open(&cli.database).await?;
-            let t = db.add_tenant(&host, &name, SystemClock.now()).await.map_err(|e| e.to_string())?;
-            println!("tenant {} \"{}\" answers on {}", t.id.0, t.name, t.host.unwrap_or_default());
+            let t = db
+                .add_tenant(&host, &name, SystemClock.now())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "tenant {} \"{}\" answers on {}",
+                t.id.0,
+                t.name,
+                t.host.unwrap_or_default()
+            );
         }
-        Command::Tenant { command: TenantCommand::List } => {
+        Command::Tenant {
+            command: TenantCommand::List,
+        } => {
             let db = open(&cli.database).await?;
             for t in db.tenants().await.map_err(|e| e.to_string())? {
-                println!("{}\t{}\t{}{}", t.id.0, t.host.unwrap_or_else(|| "*".into()), t.name, if t.is_default { "\t(default)" } else { "" });
+                println!(
+                    "{}\t{}\t{}{}",
+                    t.id.0,
+                    t.host.unwrap_or_else(|| "*".into()),
+                    t.name,
+                    if t.is_default { "\t(default)" } else { "" }
+                );
             }
         }
-        Command::User { command: UserCommand::Create { email, role, name, tenant, link, base_url } } => {
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    role,
+                    name,
+                    tenant,
+                    link,
+                    base_url,
+                },
+        } => {
             let db = open(&cli.database).await?;
             let t = tenant_of(&db, tenant.as_deref()).await?;
             let email = Email::parse(&email).map_err(|c| format!("e-mail address: {c}"))?;
-            let role = Role::parse(&role).filter(|r| r.is_account_role()).ok_or("role must be one of participant, org_member, staff, team_lead, coordinator, admin")?;
+            let role = Role::parse(&role).filter(|r| r.is_account_role()).ok_or(
+                "role must be one of participant, org_member, staff, team_lead, coordinator, admin",
+            )?;
             let password = if link {
                 None
             } else {
                 let mut s = String::new();
                 if std::io::stdin().is_terminal() {
                     eprintln!("password (then Enter):");
-                    std::io::stdin().read_line(&mut s).map_err(|e| e.to_string())?;
+                    std::io::stdin()
+                        .read_line(&mut s)
+                        .map_err(|e| e.to_string())?;
                 } else {
-                    std::io::stdin().read_to_string(&mut s).map_err(|e| e.to_string())?;
+                    std::io::stdin()
+                        .read_to_string(&mut s)
+                        .map_err(|e| e.to_string())?;
                 }
                 let p = s.trim_end_matches(['\n', '\r']).to_string();
-                th_auth::check_password(&p).map_err(|_| format!("the password needs at least {} characters", th_auth::MIN_PASSWORD_CHARS))?;
+                th_auth::check_password(&p).map_err(|_| {
+                    format!(
+                        "the password needs at least {} characters",
+                        th_auth::MIN_PASSWORD_CHARS
+                    )
+                })?;
                 Some(p)
             };
             let now = SystemClock.now();
-            let display = if name.is_empty() { email.as_str().split('@').next().unwrap_or("").to_string() } else { name };
+            let display = if name.is_empty() {
+                email.as_str().split('@').next().unwrap_or("").to_string()
+            } else {
+                name
+            };
             let mut tx = db.begin().await.map_err(|e| e.to_string())?;
-            let user = th_auth::create_user(&mut tx, t.id, th_auth::NewUser { email: &email, display_name: &display, password: password.as_deref(), role, locale: Locale::De, email_confirmed: true }, now)
-                .await
-                .map_err(|e| e.to_string())?;
+            let user = th_auth::create_user(
+                &mut tx,
+                t.id,
+                th_auth::NewUser {
+                    email: &email,
+                    display_name: &display,
+                    password: password.as_deref(),
+                    role,
+                    locale: Locale::De,
+                    email_confirmed: true,
+                },
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())?;
             if link {
-                let token = th_auth::create_link(&db, &user, th_auth::LinkPurpose::Reset, 7 * 86400, now).await.map_err(|e| e.to_string())?;
-                println!("{}/passwort-neu?token={token}", base_url.trim_end_matches('/'));
+                let token =
+                    th_auth::create_link(&db, &user, th_auth::LinkPurpose::Reset, 7 * 86400, now)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                println!(
+                    "{}/passwort-neu?token={token}",
+                    base_url.trim_end_matches('/')
+                );
             } else {
                 println!("account {} created for {} as {}", user.id, user.email, role);
             }
         }
         Command::Backup { file } => {
-            let db = Db::connect(&cli.database).await.map_err(|e| e.to_string())?;
+            let db = Db::connect(&cli.database)
+                .await
+                .map_err(|e| e.to_string())?;
             db.backup_to(&file).await.map_err(|e| e.to_string())?;
             println!("consistent copy written to {}", file.display());
         }
-        Command::Serve { listen, demo, cookie_secure, smtp, mail_from, public_url } => {
+        Command::Serve {
+            listen,
+            demo,
+            cookie_secure,
+            smtp,
+            mail_from,
+            public_url,
+        } => {
             let started = std::time::Instant::now();
             let db = open(&cli.database).await?;
             if demo {
@@ -228,15 +329,34 @@ async fn run(cli: Cli) -> Result<(), String> {
                 _ => !listen.ip().is_loopback(),
             };
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-            let state = th_web::AppState::new(db.clone(), clock.clone(), th_web::WebConfig { cookie_secure: secure, public_base: public_url })?;
+            let state = th_web::AppState::new(
+                db.clone(),
+                clock.clone(),
+                th_web::WebConfig {
+                    cookie_secure: secure,
+                    public_base: public_url,
+                },
+            )?;
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             if let Some(s) = smtp {
                 let (host, port) = s.rsplit_once(':').ok_or("--smtp takes HOST:PORT")?;
-                let cfg = th_mail::SmtpConfig { host: host.into(), port: port.parse().map_err(|_| "--smtp port")?, from: mail_from };
+                let cfg = th_mail::SmtpConfig {
+                    host: host.into(),
+                    port: port.parse().map_err(|_| "--smtp port")?,
+                    from: mail_from,
+                };
                 let node = format!("{}-{}", listen, std::process::id());
-                tokio::spawn(th_mail::run_worker(db.clone(), cfg, node, clock.clone(), stop_rx));
+                tokio::spawn(th_mail::run_worker(
+                    db.clone(),
+                    cfg,
+                    node,
+                    clock.clone(),
+                    stop_rx,
+                ));
             }
-            let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             tracing::info!(%addr, database = %th_storage::redact(&cli.database), ms = started.elapsed().as_millis() as u64, "listening");
             println!("Teilhabe is listening on http://{addr}");

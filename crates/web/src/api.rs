@@ -18,7 +18,8 @@ use th_core::Locale;
 
 /// Parses a JSON body strictly, reporting the field that is wrong.
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AppError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| AppError::BadRequest("the body is not valid UTF-8".into()))?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| AppError::BadRequest("the body is not valid UTF-8".into()))?;
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -38,7 +39,10 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AppError> {
         } else {
             path
         };
-        AppError::Validation(vec![th_core::FieldError { field, code: code.into() }])
+        AppError::Validation(vec![th_core::FieldError {
+            field,
+            code: code.into(),
+        }])
     })
 }
 
@@ -85,8 +89,14 @@ fn mode(ctx: &Ctx, q: &LocaleQuery) -> Option<Locale> {
     (q.texts.as_deref() != Some("all")).then_some(ctx.locale)
 }
 
-pub async fn concept_current(State(app): State<AppState>, ctx: Ctx, Query(q): Query<LocaleQuery>) -> Result<Response, AppError> {
-    let v = th_concept::current(&app.db, ctx.tenant.id).await?.ok_or(AppError::NotFound)?;
+pub async fn concept_current(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<LocaleQuery>,
+) -> Result<Response, AppError> {
+    let v = th_concept::current(&app.db, ctx.tenant.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(version_json(&v, mode(&ctx, &q))).into_response())
 }
 
@@ -99,8 +109,15 @@ fn number(s: &str) -> Result<i64, AppError> {
     s.parse().map_err(|_| AppError::NotFound)
 }
 
-pub async fn concept_version(State(app): State<AppState>, ctx: Ctx, Path(n): Path<String>, Query(q): Query<LocaleQuery>) -> Result<Response, AppError> {
-    let v = th_concept::version_by_number(&app.db, ctx.tenant.id, number(&n)?).await?.ok_or(AppError::NotFound)?;
+pub async fn concept_version(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(n): Path<String>,
+    Query(q): Query<LocaleQuery>,
+) -> Result<Response, AppError> {
+    let v = th_concept::version_by_number(&app.db, ctx.tenant.id, number(&n)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(version_json(&v, mode(&ctx, &q))).into_response())
 }
 
@@ -110,14 +127,26 @@ pub struct DiffQuery {
     to: Option<String>,
 }
 
-pub async fn concept_diff(State(app): State<AppState>, ctx: Ctx, Query(q): Query<DiffQuery>) -> Result<Response, AppError> {
+pub async fn concept_diff(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<DiffQuery>,
+) -> Result<Response, AppError> {
     let get = |s: Option<String>, f: &str| {
-        s.and_then(|s| s.parse::<i64>().ok())
-            .ok_or_else(|| AppError::Validation(vec![th_core::FieldError { field: f.into(), code: "required".into() }]))
+        s.and_then(|s| s.parse::<i64>().ok()).ok_or_else(|| {
+            AppError::Validation(vec![th_core::FieldError {
+                field: f.into(),
+                code: "required".into(),
+            }])
+        })
     };
     let (from, to) = (get(q.from, "from")?, get(q.to, "to")?);
-    let a = th_concept::version_by_number(&app.db, ctx.tenant.id, from).await?.ok_or(AppError::NotFound)?;
-    let b = th_concept::version_by_number(&app.db, ctx.tenant.id, to).await?.ok_or(AppError::NotFound)?;
+    let a = th_concept::version_by_number(&app.db, ctx.tenant.id, from)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let b = th_concept::version_by_number(&app.db, ctx.tenant.id, to)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(json!({ "from": from, "to": to, "locale": ctx.locale.tag(), "changes": th_concept::diff(&a, &b, ctx.locale) })).into_response())
 }
 
@@ -128,14 +157,28 @@ pub struct DraftCreate {
     base: Option<i64>,
 }
 
-pub async fn draft_create(State(app): State<AppState>, ctx: Ctx, raw: Bytes) -> Result<Response, AppError> {
-    let b: DraftCreate = if raw.is_empty() { DraftCreate { base: None } } else { body(&raw)? };
+pub async fn draft_create(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    raw: Bytes,
+) -> Result<Response, AppError> {
+    let b: DraftCreate = if raw.is_empty() {
+        DraftCreate { base: None }
+    } else {
+        body(&raw)?
+    };
     let base = match b.base {
-        Some(n) => th_concept::version_by_number(&app.db, ctx.tenant.id, n).await?.ok_or(AppError::NotFound)?,
-        None => th_concept::current(&app.db, ctx.tenant.id).await?.ok_or(AppError::NotFound)?,
+        Some(n) => th_concept::version_by_number(&app.db, ctx.tenant.id, n)
+            .await?
+            .ok_or(AppError::NotFound)?,
+        None => th_concept::current(&app.db, ctx.tenant.id)
+            .await?
+            .ok_or(AppError::NotFound)?,
     };
     let id = th_concept::new_draft(&app.db, actor(&app, &ctx)?, base.info.id).await?;
-    let v = th_concept::load(&app.db, ctx.tenant.id, id).await?.ok_or(AppError::NotFound)?;
+    let v = th_concept::load(&app.db, ctx.tenant.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(version_json(&v, None))).into_response())
 }
 
@@ -149,34 +192,61 @@ pub struct TextBody {
 }
 
 fn edit(b: &TextBody) -> Result<TextEdit<'_>, AppError> {
-    let locale = Locale::parse(&b.locale).ok_or_else(|| AppError::Validation(vec![th_core::FieldError { field: "locale".into(), code: "invalid".into() }]))?;
-    Ok(TextEdit { locale, title: &b.title, description: &b.description })
+    let locale = Locale::parse(&b.locale).ok_or_else(|| {
+        AppError::Validation(vec![th_core::FieldError {
+            field: "locale".into(),
+            code: "invalid".into(),
+        }])
+    })?;
+    Ok(TextEdit {
+        locale,
+        title: &b.title,
+        description: &b.description,
+    })
 }
 
 async fn draft_version(app: &AppState, ctx: &Ctx) -> Result<th_concept::VersionInfo, AppError> {
-    th_concept::draft(&app.db, ctx.tenant.id).await?.ok_or(AppError::NotFound)
+    th_concept::draft(&app.db, ctx.tenant.id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 async fn draft_json(app: &AppState, ctx: &Ctx, id: i64) -> Result<Response, AppError> {
-    let v = th_concept::load(&app.db, ctx.tenant.id, id).await?.ok_or(AppError::NotFound)?;
+    let v = th_concept::load(&app.db, ctx.tenant.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(version_json(&v, None)).into_response())
 }
 
-pub async fn draft_texts(State(app): State<AppState>, ctx: Ctx, raw: Bytes) -> Result<Response, AppError> {
+pub async fn draft_texts(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    raw: Bytes,
+) -> Result<Response, AppError> {
     let b: TextBody = body(&raw)?;
     let d = draft_version(&app, &ctx).await?;
     th_concept::edit_version_texts(&app.db, actor(&app, &ctx)?, d.id, edit(&b)?).await?;
     draft_json(&app, &ctx, d.id).await
 }
 
-pub async fn draft_field(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>, raw: Bytes) -> Result<Response, AppError> {
+pub async fn draft_field(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    raw: Bytes,
+) -> Result<Response, AppError> {
     let b: TextBody = body(&raw)?;
     let d = draft_version(&app, &ctx).await?;
     th_concept::edit_field(&app.db, actor(&app, &ctx)?, d.id, number(&id)?, edit(&b)?).await?;
     draft_json(&app, &ctx, d.id).await
 }
 
-pub async fn draft_goal(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>, raw: Bytes) -> Result<Response, AppError> {
+pub async fn draft_goal(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    raw: Bytes,
+) -> Result<Response, AppError> {
     let b: TextBody = body(&raw)?;
     let d = draft_version(&app, &ctx).await?;
     th_concept::edit_goal(&app.db, actor(&app, &ctx)?, d.id, number(&id)?, edit(&b)?).await?;
@@ -191,14 +261,31 @@ pub struct NewGoal {
     description: String,
 }
 
-pub async fn draft_goal_add(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>, raw: Bytes) -> Result<Response, AppError> {
+pub async fn draft_goal_add(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    raw: Bytes,
+) -> Result<Response, AppError> {
     let b: NewGoal = body(&raw)?;
     let d = draft_version(&app, &ctx).await?;
-    let n = th_concept::add_goal(&app.db, actor(&app, &ctx)?, d.id, number(&id)?, &b.title, &b.description).await?;
+    let n = th_concept::add_goal(
+        &app.db,
+        actor(&app, &ctx)?,
+        d.id,
+        number(&id)?,
+        &b.title,
+        &b.description,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(json!({ "number": n }))).into_response())
 }
 
-pub async fn draft_goal_remove(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn draft_goal_remove(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let d = draft_version(&app, &ctx).await?;
     th_concept::remove_goal(&app.db, actor(&app, &ctx)?, d.id, number(&id)?).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -212,14 +299,25 @@ pub async fn draft_adopt(State(app): State<AppState>, ctx: Ctx) -> Result<Respon
 
 pub async fn draft_history(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let d = draft_version(&app, &ctx).await?;
-    Ok(Json(json!({ "items": th_concept::history(&app.db, ctx.tenant.id, d.id).await? })).into_response())
+    Ok(
+        Json(json!({ "items": th_concept::history(&app.db, ctx.tenant.id, d.id).await? }))
+            .into_response(),
+    )
 }
 
-pub async fn site_page(State(app): State<AppState>, ctx: Ctx, Path(kind): Path<String>) -> Result<Response, AppError> {
+pub async fn site_page(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(kind): Path<String>,
+) -> Result<Response, AppError> {
     if !matches!(kind.as_str(), "impressum" | "privacy" | "accessibility") {
         return Err(AppError::NotFound);
     }
-    let p = app.db.site_page(ctx.tenant.id, &kind, ctx.locale).await?.ok_or(AppError::NotFound)?;
+    let p = app
+        .db
+        .site_page(ctx.tenant.id, &kind, ctx.locale)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(json!({ "kind": kind, "locale": p.locale, "body": p.body, "is_demo": p.is_demo, "updated_at": th_core::rfc3339(p.updated_at) })).into_response())
 }
 
@@ -231,9 +329,15 @@ pub struct FeedbackBody {
     contact: String,
 }
 
-pub async fn feedback(State(app): State<AppState>, ctx: Ctx, Extension(client): Extension<ClientAddr>, raw: Bytes) -> Result<Response, AppError> {
+pub async fn feedback(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Extension(client): Extension<ClientAddr>,
+    raw: Bytes,
+) -> Result<Response, AppError> {
     let b: FeedbackBody = body(&raw)?;
-    match crate::pages::public::take_feedback(&app, &ctx, &client.0, &b.message, &b.contact).await? {
+    match crate::pages::public::take_feedback(&app, &ctx, &client.0, &b.message, &b.contact).await?
+    {
         Ok(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response()),
         Err(v) => Err(v.into()),
     }
@@ -262,17 +366,29 @@ pub struct TokenBody {
     name: String,
 }
 
-pub async fn token_create(State(app): State<AppState>, ctx: Ctx, raw: Bytes) -> Result<Response, AppError> {
+pub async fn token_create(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    raw: Bytes,
+) -> Result<Response, AppError> {
     let b: TokenBody = body(&raw)?;
     let u = ctx.user.clone().ok_or(AppError::Unauthorized)?;
     let mut v = th_core::Validation::new();
     let name = v.text("name", &b.name, 80);
     v.into_result()?;
     let (id, secret) = th_auth::create_api_token(&app.db, &u, &name, app.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id, "name": name, "token": secret }))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "name": name, "token": secret })),
+    )
+        .into_response())
 }
 
-pub async fn token_revoke(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn token_revoke(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let u = ctx.user.clone().ok_or(AppError::Unauthorized)?;
     if th_auth::revoke_api_token(&app.db, u.id, number(&id)?, app.now()).await? {
         Ok(StatusCode::NO_CONTENT.into_response())

@@ -14,14 +14,46 @@ macro_rules! nm {
 
 /// (name, content type, bytes)
 pub const FILES: &[(&str, &str, &[u8])] = &[
-    ("kern.min.css", "text/css; charset=utf-8", nm!("@kern-ux/native/dist/kern.min.css")),
-    ("app.css", "text/css; charset=utf-8", include_bytes!("../static/app.css").as_slice()),
-    ("fonts/FiraSans-Regular.woff2", "font/woff2", nm!("@kern-ux/native/dist/fonts/fira-sans/FiraSans-Regular.woff2")),
-    ("fonts/FiraSans-SemiBold.woff2", "font/woff2", nm!("@kern-ux/native/dist/fonts/fira-sans/FiraSans-SemiBold.woff2")),
-    ("fonts/FiraSans-Bold.woff2", "font/woff2", nm!("@kern-ux/native/dist/fonts/fira-sans/FiraSans-Bold.woff2")),
-    ("fonts/FiraSans-Italic.woff2", "font/woff2", nm!("@kern-ux/native/dist/fonts/fira-sans/FiraSans-Italic.woff2")),
-    ("fonts/NotoSansArabic-400.woff2", "font/woff2", nm!("@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-400-normal.woff2")),
-    ("fonts/NotoSansArabic-700.woff2", "font/woff2", nm!("@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-700-normal.woff2")),
+    (
+        "kern.min.css",
+        "text/css; charset=utf-8",
+        nm!("@kern-ux/native/dist/kern.min.css"),
+    ),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/app.css").as_slice(),
+    ),
+    (
+        "fonts/FiraSans-Regular.woff2",
+        "font/woff2",
+        nm!("@kern-ux/native/dist/fonts/fira-sans/FiraSans-Regular.woff2"),
+    ),
+    (
+        "fonts/FiraSans-SemiBold.woff2",
+        "font/woff2",
+        nm!("@kern-ux/native/dist/fonts/fira-sans/FiraSans-SemiBold.woff2"),
+    ),
+    (
+        "fonts/FiraSans-Bold.woff2",
+        "font/woff2",
+        nm!("@kern-ux/native/dist/fonts/fira-sans/FiraSans-Bold.woff2"),
+    ),
+    (
+        "fonts/FiraSans-Italic.woff2",
+        "font/woff2",
+        nm!("@kern-ux/native/dist/fonts/fira-sans/FiraSans-Italic.woff2"),
+    ),
+    (
+        "fonts/NotoSansArabic-400.woff2",
+        "font/woff2",
+        nm!("@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-400-normal.woff2"),
+    ),
+    (
+        "fonts/NotoSansArabic-700.woff2",
+        "font/woff2",
+        nm!("@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-700-normal.woff2"),
+    ),
 ];
 
 /// A short fingerprint of the stylesheets, appended to their URLs so caches can keep them.

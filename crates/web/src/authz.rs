@@ -27,8 +27,18 @@ impl Access {
     pub fn roles(self) -> &'static [Role] {
         use Role::*;
         match self {
-            Access::Public => &[Visitor, Participant, OrgMember, Staff, TeamLead, Coordinator, Admin],
-            Access::SessionStarted | Access::Account => &[Participant, OrgMember, Staff, TeamLead, Coordinator, Admin],
+            Access::Public => &[
+                Visitor,
+                Participant,
+                OrgMember,
+                Staff,
+                TeamLead,
+                Coordinator,
+                Admin,
+            ],
+            Access::SessionStarted | Access::Account => {
+                &[Participant, OrgMember, Staff, TeamLead, Coordinator, Admin]
+            }
             Access::Coordinator => &[Coordinator, Admin],
             Access::Admin => &[Admin],
         }

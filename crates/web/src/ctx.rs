@@ -59,7 +59,10 @@ impl Ctx {
         self.user.is_some() && !self.second_factor_pending
     }
     pub fn user_id(&self) -> Option<i64> {
-        self.user.as_ref().filter(|_| !self.second_factor_pending).map(|u| u.id)
+        self.user
+            .as_ref()
+            .filter(|_| !self.second_factor_pending)
+            .map(|u| u.id)
     }
 }
 
@@ -91,7 +94,12 @@ fn is_api(path: &str) -> bool {
 
 /// Resolves tenant, locale, user and CSRF token; enforces CSRF on state-changing requests;
 /// sets cookies and the security headers on the way out.
-pub async fn context_layer(State(app): State<AppState>, jar: CookieJar, mut req: Request, next: Next) -> Response {
+pub async fn context_layer(
+    State(app): State<AppState>,
+    jar: CookieJar,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let now = app.now();
     let path = req.uri().path().to_string();
     let request_id = req
@@ -108,7 +116,9 @@ pub async fn context_layer(State(app): State<AppState>, jar: CookieJar, mut req:
         .to_string();
     let tenant = match app.db.tenant_for_host(&host).await {
         Ok(Some(t)) => t,
-        Ok(None) => return (StatusCode::NOT_FOUND, "No site answers on this host.").into_response(),
+        Ok(None) => {
+            return (StatusCode::NOT_FOUND, "No site answers on this host.").into_response()
+        }
         Err(e) => return AppError::from(e).into_response(),
     };
 
@@ -152,7 +162,8 @@ pub async fn context_layer(State(app): State<AppState>, jar: CookieJar, mut req:
     } else if let Some(c) = jar.get(SESSION_COOKIE) {
         match th_auth::session(&app.db, tenant.id, c.value(), now).await {
             Ok(Some(s)) => {
-                second_factor_pending = s.user.role.requires_second_factor() && !s.second_factor_done;
+                second_factor_pending =
+                    s.user.role.requires_second_factor() && !s.second_factor_done;
                 session_token = Some(c.value().to_string());
                 user = Some(s.user);
             }
@@ -178,7 +189,15 @@ pub async fn context_layer(State(app): State<AppState>, jar: CookieJar, mut req:
         path: path.clone(),
         request_id,
         origin: app.config.public_base.clone().unwrap_or_else(|| {
-            format!("{}://{}", if app.config.cookie_secure { "https" } else { "http" }, host)
+            format!(
+                "{}://{}",
+                if app.config.cookie_secure {
+                    "https"
+                } else {
+                    "http"
+                },
+                host
+            )
         }),
     };
 
@@ -197,8 +216,8 @@ pub async fn context_layer(State(app): State<AppState>, jar: CookieJar, mut req:
                 Ok(b) => b,
                 Err(_) => return AppError::TooLarge.into_response_for(&path, locale, &app.i18n),
             };
-            let form_ok = !new_csrf
-                && form_urlencoded::parse(&bytes).any(|(k, v)| k == "csrf" && v == csrf);
+            let form_ok =
+                !new_csrf && form_urlencoded::parse(&bytes).any(|(k, v)| k == "csrf" && v == csrf);
             if !form_ok {
                 return AppError::Csrf.into_response_for(&path, locale, &app.i18n);
             }
@@ -217,7 +236,12 @@ pub async fn context_layer(State(app): State<AppState>, jar: CookieJar, mut req:
     }
     if let Some(l) = query_lang {
         if cookie_lang != Some(l) {
-            jar = jar.add(cookie(LANG_COOKIE, l.tag().to_string(), app.config.cookie_secure, 365 * 86400));
+            jar = jar.add(cookie(
+                LANG_COOKIE,
+                l.tag().to_string(),
+                app.config.cookie_secure,
+                365 * 86400,
+            ));
         }
     }
     for c in jar.iter() {
@@ -262,7 +286,11 @@ fn security_headers(h: &mut axum::http::HeaderMap, api: bool) {
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "same-origin");
     set(h, "x-frame-options", "DENY");
-    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(
+        h,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    );
     set(h, "cross-origin-opener-policy", "same-origin");
     if api {
         set(h, "cache-control", "no-store");

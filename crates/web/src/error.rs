@@ -18,6 +18,8 @@ pub enum AppError {
     Conflict(&'static str),
     BadRequest(String),
     Validation(Vec<FieldError>),
+    /// A request the framework refused before any handler ran (wrong method, media type, form).
+    Rejected(u16, String),
     Internal(String),
 }
 
@@ -32,6 +34,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Rejected(s, _) => StatusCode::from_u16(*s).unwrap_or(StatusCode::BAD_REQUEST),
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -48,6 +51,7 @@ impl AppError {
             AppError::Conflict(c) => c,
             AppError::BadRequest(_) => "bad_request",
             AppError::Validation(_) => "validation",
+            AppError::Rejected(..) => "bad_request",
             AppError::Internal(_) => "internal",
         }
     }
@@ -66,6 +70,7 @@ impl AppError {
             AppError::Conflict(_) => "error-conflict",
             AppError::BadRequest(_) => "error-bad-request",
             AppError::Validation(_) => "error-validation",
+            AppError::Rejected(..) => "error-bad-request",
             AppError::Internal(_) => "error-internal",
         }
     }
@@ -80,7 +85,7 @@ impl AppError {
             "instance": path,
         });
         match self {
-            AppError::BadRequest(d) => v["detail"] = d.clone().into(),
+            AppError::BadRequest(d) | AppError::Rejected(_, d) => v["detail"] = d.clone().into(),
             AppError::Validation(errs) => {
                 v["errors"] = errs
                     .iter()

@@ -19,7 +19,16 @@ pub struct Field<'a> {
 
 impl<'a> Field<'a> {
     pub fn new(name: &'a str, label: String, value: &'a str) -> Self {
-        Self { name, label, value, kind: "text", hint: None, autocomplete: None, required: true, id: None }
+        Self {
+            name,
+            label,
+            value,
+            kind: "text",
+            hint: None,
+            autocomplete: None,
+            required: true,
+            id: None,
+        }
     }
     pub fn kind(mut self, k: &'a str) -> Self {
         self.kind = k;

@@ -19,14 +19,22 @@ pub struct Page {
 
 impl Page {
     pub fn new(title: impl Into<String>, body: Markup) -> Self {
-        Self { title: title.into(), body, status: StatusCode::OK }
+        Self {
+            title: title.into(),
+            body,
+            status: StatusCode::OK,
+        }
     }
     pub fn status(mut self, s: StatusCode) -> Self {
         self.status = s;
         self
     }
     pub fn render(self, ctx: &Ctx) -> Response {
-        (self.status, Html(shell(ctx, &self.title, self.body).into_string())).into_response()
+        (
+            self.status,
+            Html(shell(ctx, &self.title, self.body).into_string()),
+        )
+            .into_response()
     }
 }
 
@@ -140,10 +148,29 @@ pub async fn render_errors(State(_app): State<AppState>, req: Request, next: Nex
     if res.extensions().get::<Rendered>().is_some() {
         return res;
     }
-    let Some(err) = res.extensions().get::<AppError>().cloned() else {
-        return res;
-    };
     let Some(ctx) = ctx else { return res };
+    let err = match res.extensions().get::<AppError>().cloned() {
+        Some(e) => e,
+        // A rejection by the framework (body too large, wrong method, unreadable form).
+        None if res.status().is_client_error()
+            && res
+                .headers()
+                .get(axum::http::header::CONTENT_TYPE)
+                .is_none_or(|v| v.as_bytes().starts_with(b"text/plain")) =>
+        {
+            let status = res.status();
+            let bytes = axum::body::to_bytes(res.into_body(), 4096)
+                .await
+                .unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            match status {
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+                StatusCode::NOT_FOUND => AppError::NotFound,
+                s => AppError::Rejected(s.as_u16(), text),
+            }
+        }
+        None => return res,
+    };
     if ctx.path.starts_with("/api/") || ctx.path == "/konto/daten.json" {
         return problem_response(&err, &ctx.path, ctx.locale, &ctx.i18n);
     }
@@ -153,7 +180,7 @@ pub async fn render_errors(State(_app): State<AppState>, req: Request, next: Nex
         @if let AppError::Validation(errs) = &err {
             ul { @for e in errs { li { (e.field) ": " (ctx.t(crate::error::field_error_key(&e.code))) } } }
         }
-        @if let AppError::BadRequest(d) = &err { p { (d) } }
+        @if let AppError::BadRequest(d) | AppError::Rejected(_, d) = &err { p { (d) } }
         p { a.kern-link href="/" { (ctx.t("nav-home")) } }
     };
     let mut out = Page::new(title, body).status(err.status()).render(&ctx);

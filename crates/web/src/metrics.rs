@@ -38,11 +38,26 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::default();
         let requests = Family::<RequestLabels, Counter>::default();
-        registry.register("teilhabe_http_requests", "HTTP requests answered", requests.clone());
-        let duration = Histogram::new([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0]);
-        registry.register("teilhabe_http_request_duration_seconds", "Time to answer HTTP requests", duration.clone());
+        registry.register(
+            "teilhabe_http_requests",
+            "HTTP requests answered",
+            requests.clone(),
+        );
+        let duration =
+            Histogram::new([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0]);
+        registry.register(
+            "teilhabe_http_request_duration_seconds",
+            "Time to answer HTTP requests",
+            duration.clone(),
+        );
         let node = format!("{:x}", std::process::id());
-        Self { registry, requests, duration, next_id: AtomicU64::new(1), node }
+        Self {
+            registry,
+            requests,
+            duration,
+            next_id: AtomicU64::new(1),
+            node,
+        }
     }
 
     pub fn encode(&self) -> String {
@@ -52,7 +67,11 @@ impl Metrics {
     }
 
     fn request_id(&self) -> String {
-        format!("{}-{}", self.node, self.next_id.fetch_add(1, Ordering::Relaxed))
+        format!(
+            "{}-{}",
+            self.node,
+            self.next_id.fetch_add(1, Ordering::Relaxed)
+        )
     }
 }
 
@@ -84,7 +103,14 @@ pub async fn track(State(app): State<AppState>, mut req: Request, next: Next) ->
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or(route);
-    app.metrics.requests.get_or_create(&RequestLabels { method: method.clone(), route, status }).inc();
+    app.metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            method: method.clone(),
+            route,
+            status,
+        })
+        .inc();
     app.metrics.duration.observe(secs);
     tracing::info!(request_id = %id, %method, %path, status, ms = secs * 1000.0, "request");
     if let Ok(v) = HeaderValue::from_str(&id) {
@@ -94,8 +120,16 @@ pub async fn track(State(app): State<AppState>, mut req: Request, next: Next) ->
 }
 
 pub async fn healthz(State(app): State<AppState>) -> Response {
-    match th_storage::sqlx::query("SELECT 1").execute(app.db.pool()).await {
-        Ok(_) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok\n").into_response(),
+    match th_storage::sqlx::query("SELECT 1")
+        .execute(app.db.pool())
+        .await
+    {
+        Ok(_) => (
+            StatusCode::OK,
+            [(header::CACHE_CONTROL, "no-store")],
+            "ok\n",
+        )
+            .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
@@ -105,7 +139,10 @@ pub async fn healthz(State(app): State<AppState>) -> Response {
 
 pub async fn metrics(State(app): State<AppState>) -> Response {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         app.metrics.encode(),
     )
         .into_response()

@@ -15,26 +15,51 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
         }
     });
     Some(match (method, path) {
-        ("POST", "/api/v1/concept/draft") => json!({ "type": "object", "additionalProperties": false, "properties": { "base": { "type": "integer", "description": "version number to copy; the adopted version when absent" } } }),
-        ("PUT", "/api/v1/concept/draft") | ("PUT", "/api/v1/concept/draft/fields/{id}") | ("PUT", "/api/v1/concept/draft/goals/{id}") => text,
-        ("POST", "/api/v1/concept/draft/fields/{id}/goals") => json!({ "type": "object", "additionalProperties": false, "required": ["title"], "properties": { "title": { "type": "string" }, "description": { "type": "string" } } }),
-        ("POST", "/api/v1/feedback") => json!({ "type": "object", "additionalProperties": false, "required": ["message"], "properties": { "message": { "type": "string", "maxLength": 5000 }, "contact": { "type": "string", "format": "email" } } }),
-        ("POST", "/api/v1/me/tokens") => json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } }),
+        ("POST", "/api/v1/concept/draft") => {
+            json!({ "type": "object", "additionalProperties": false, "properties": { "base": { "type": "integer", "description": "version number to copy; the adopted version when absent" } } })
+        }
+        ("PUT", "/api/v1/concept/draft")
+        | ("PUT", "/api/v1/concept/draft/fields/{id}")
+        | ("PUT", "/api/v1/concept/draft/goals/{id}") => text,
+        ("POST", "/api/v1/concept/draft/fields/{id}/goals") => {
+            json!({ "type": "object", "additionalProperties": false, "required": ["title"], "properties": { "title": { "type": "string" }, "description": { "type": "string" } } })
+        }
+        ("POST", "/api/v1/feedback") => {
+            json!({ "type": "object", "additionalProperties": false, "required": ["message"], "properties": { "message": { "type": "string", "maxLength": 5000 }, "contact": { "type": "string", "format": "email" } } })
+        }
+        ("POST", "/api/v1/me/tokens") => {
+            json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } })
+        }
         _ => return None,
     })
 }
 
 fn summary(method: &str, path: &str) -> String {
-    let what = path.trim_start_matches("/api/v1/").trim_start_matches("/api/");
+    let what = path
+        .trim_start_matches("/api/v1/")
+        .trim_start_matches("/api/");
     format!("{method} {what}")
 }
 
 pub fn document() -> Value {
     let mut paths: Map<String, Value> = Map::new();
-    for r in routes::list().into_iter().filter(|r| r.path.starts_with("/api/")) {
+    for r in routes::list()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/"))
+    {
         let mut op = Map::new();
         op.insert("summary".into(), summary(r.method, r.path).into());
-        op.insert("operationId".into(), format!("{}_{}", r.method.to_lowercase(), r.path.trim_start_matches('/').replace(['/', '{', '}', '.'], "_")).into());
+        op.insert(
+            "operationId".into(),
+            format!(
+                "{}_{}",
+                r.method.to_lowercase(),
+                r.path
+                    .trim_start_matches('/')
+                    .replace(['/', '{', '}', '.'], "_")
+            )
+            .into(),
+        );
         let params: Vec<Value> = r
             .path
             .split('/')
@@ -50,7 +75,10 @@ pub fn document() -> Value {
         let roles: Vec<&str> = r.access.roles().iter().map(|r| r.as_str()).collect();
         op.insert("x-roles".into(), roles.into());
         if r.access != Access::Public {
-            op.insert("security".into(), json!([{ "bearer": [] }, { "session": [] }]));
+            op.insert(
+                "security".into(),
+                json!([{ "bearer": [] }, { "session": [] }]),
+            );
         }
         op.insert("responses".into(), json!({
             "200": { "description": "OK", "content": { "application/json": {} } },

@@ -28,7 +28,13 @@ pub struct LoginForm {
     weiter: Option<String>,
 }
 
-fn login_page(ctx: &Ctx, v: &Validation, email: &str, next: Option<&str>, message: Option<String>) -> Page {
+fn login_page(
+    ctx: &Ctx,
+    v: &Validation,
+    email: &str,
+    next: Option<&str>,
+    message: Option<String>,
+) -> Page {
     let body = html! {
         h1.kern-heading-x-large { (ctx.t("login-title")) }
         @if let Some(m) = message {
@@ -59,24 +65,44 @@ pub async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
     login_page(&ctx, &Validation::new(), "", q.weiter.as_deref(), None).render(&ctx)
 }
 
-pub async fn login(State(app): State<AppState>, ctx: Ctx, jar: CookieJar, Extension(client): Extension<ClientAddr>, Form(f): Form<LoginForm>) -> Result<Response, AppError> {
+pub async fn login(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Extension(client): Extension<ClientAddr>,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
     let mut v = Validation::new();
     v.text("email", &f.email, 254);
     if f.password.is_empty() {
         v.add("password", "required");
     }
     if !v.is_ok() {
-        return Ok(login_page(&ctx, &v, &f.email, f.weiter.as_deref(), None).status(StatusCode::UNPROCESSABLE_ENTITY).render(&ctx));
+        return Ok(login_page(&ctx, &v, &f.email, f.weiter.as_deref(), None)
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .render(&ctx));
     }
     let now = app.now();
-    match th_auth::authenticate(&app.db, ctx.tenant.id, &f.email, &f.password, &client.0, now).await {
+    match th_auth::authenticate(
+        &app.db,
+        ctx.tenant.id,
+        &f.email,
+        &f.password,
+        &client.0,
+        now,
+    )
+    .await
+    {
         Ok(user) => {
             let needs_2fa = user.role.requires_second_factor();
             let token = th_auth::create_session(&app.db, &user, !needs_2fa, now).await?;
             let jar = jar.add(cookie(SESSION_COOKIE, token, app.config.cookie_secure, 0));
             let to = if needs_2fa {
                 match &f.weiter {
-                    Some(n) => format!("/anmelden/zweiter-faktor?weiter={}", form_urlencoded::byte_serialize(n.as_bytes()).collect::<String>()),
+                    Some(n) => format!(
+                        "/anmelden/zweiter-faktor?weiter={}",
+                        form_urlencoded::byte_serialize(n.as_bytes()).collect::<String>()
+                    ),
                     None => "/anmelden/zweiter-faktor".into(),
                 }
             } else {
@@ -84,12 +110,24 @@ pub async fn login(State(app): State<AppState>, ctx: Ctx, jar: CookieJar, Extens
             };
             Ok((jar, super::see_other(&to)).into_response())
         }
-        Err(th_auth::AuthError::RateLimited) => Ok(login_page(&ctx, &Validation::new(), &f.email, f.weiter.as_deref(), Some(ctx.t("error-rate-limited")))
-            .status(StatusCode::TOO_MANY_REQUESTS)
-            .render(&ctx)),
-        Err(th_auth::AuthError::BadCredentials) => Ok(login_page(&ctx, &Validation::new(), &f.email, f.weiter.as_deref(), Some(ctx.t("login-failed")))
-            .status(StatusCode::UNAUTHORIZED)
-            .render(&ctx)),
+        Err(th_auth::AuthError::RateLimited) => Ok(login_page(
+            &ctx,
+            &Validation::new(),
+            &f.email,
+            f.weiter.as_deref(),
+            Some(ctx.t("error-rate-limited")),
+        )
+        .status(StatusCode::TOO_MANY_REQUESTS)
+        .render(&ctx)),
+        Err(th_auth::AuthError::BadCredentials) => Ok(login_page(
+            &ctx,
+            &Validation::new(),
+            &f.email,
+            f.weiter.as_deref(),
+            Some(ctx.t("login-failed")),
+        )
+        .status(StatusCode::UNAUTHORIZED)
+        .render(&ctx)),
         Err(e) => Err(e.into()),
     }
 }
@@ -102,7 +140,12 @@ pub struct CodeForm {
     weiter: Option<String>,
 }
 
-async fn second_factor_page(app: &AppState, ctx: &Ctx, v: &Validation, next: Option<&str>) -> Result<Page, AppError> {
+async fn second_factor_page(
+    app: &AppState,
+    ctx: &Ctx,
+    v: &Validation,
+    next: Option<&str>,
+) -> Result<Page, AppError> {
     let user = ctx.user.as_ref().ok_or(AppError::Unauthorized)?;
     // First sign-in of a coordinator: set up the authenticator with a new secret.
     let setup = if user.totp_enabled {
@@ -139,14 +182,27 @@ async fn second_factor_page(app: &AppState, ctx: &Ctx, v: &Validation, next: Opt
     Ok(Page::new(ctx.t("second-factor-title"), body))
 }
 
-pub async fn second_factor_form(State(app): State<AppState>, ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+pub async fn second_factor_form(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
     if !ctx.second_factor_pending {
         return Ok(super::see_other("/"));
     }
-    Ok(super::no_store(second_factor_page(&app, &ctx, &Validation::new(), q.weiter.as_deref()).await?.render(&ctx)))
+    Ok(super::no_store(
+        second_factor_page(&app, &ctx, &Validation::new(), q.weiter.as_deref())
+            .await?
+            .render(&ctx),
+    ))
 }
 
-pub async fn second_factor(State(app): State<AppState>, ctx: Ctx, Extension(client): Extension<ClientAddr>, Form(f): Form<CodeForm>) -> Result<Response, AppError> {
+pub async fn second_factor(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Extension(client): Extension<ClientAddr>,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, AppError> {
     let user = ctx.user.clone().ok_or(AppError::Unauthorized)?;
     let token = ctx.session_token.clone().ok_or(AppError::Unauthorized)?;
     if !ctx.second_factor_pending {
@@ -155,16 +211,29 @@ pub async fn second_factor(State(app): State<AppState>, ctx: Ctx, Extension(clie
     let now = app.now();
     let key = format!("{}:{}", ctx.tenant.id.0, user.id);
     if th_auth::rate_exceeded(&app.db, "totp", &key, 5, th_auth::RATE_WINDOW_SECS, now).await?
-        || th_auth::rate_exceeded(&app.db, "login-ip", &client.0, th_auth::MAX_FAILURES_PER_IP, th_auth::RATE_WINDOW_SECS, now).await?
+        || th_auth::rate_exceeded(
+            &app.db,
+            "login-ip",
+            &client.0,
+            th_auth::MAX_FAILURES_PER_IP,
+            th_auth::RATE_WINDOW_SECS,
+            now,
+        )
+        .await?
     {
         return Err(AppError::RateLimited);
     }
-    let secret = th_auth::totp_secret(&app.db, user.id).await?.unwrap_or_default();
+    let secret = th_auth::totp_secret(&app.db, user.id)
+        .await?
+        .unwrap_or_default();
     if !th_auth::totp_check(&secret, &f.code, now) {
         th_auth::rate_record(&app.db, "totp", &key, now).await?;
         let mut v = Validation::new();
         v.add("code", "wrong_code");
-        return Ok(second_factor_page(&app, &ctx, &v, f.weiter.as_deref()).await?.status(StatusCode::UNPROCESSABLE_ENTITY).render(&ctx));
+        return Ok(second_factor_page(&app, &ctx, &v, f.weiter.as_deref())
+            .await?
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .render(&ctx));
     }
     if !user.totp_enabled {
         th_auth::set_totp(&app.db, user.id, &secret, true).await?;
@@ -173,11 +242,19 @@ pub async fn second_factor(State(app): State<AppState>, ctx: Ctx, Extension(clie
     Ok(super::see_other(&super::safe_next(f.weiter.as_deref())))
 }
 
-pub async fn logout(State(app): State<AppState>, ctx: Ctx, jar: CookieJar) -> Result<Response, AppError> {
+pub async fn logout(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
     if let Some(t) = &ctx.session_token {
         th_auth::end_session(&app.db, t).await?;
     }
-    Ok((jar.add(removal(SESSION_COOKIE, app.config.cookie_secure)), super::see_other("/")).into_response())
+    Ok((
+        jar.add(removal(SESSION_COOKIE, app.config.cookie_secure)),
+        super::see_other("/"),
+    )
+        .into_response())
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -217,7 +294,12 @@ pub async fn signup_form(ctx: Ctx) -> Response {
     signup_page(&ctx, &Validation::new(), &SignupForm::default(), false).render(&ctx)
 }
 
-pub async fn signup(State(app): State<AppState>, ctx: Ctx, Extension(client): Extension<ClientAddr>, Form(f): Form<SignupForm>) -> Result<Response, AppError> {
+pub async fn signup(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Extension(client): Extension<ClientAddr>,
+    Form(f): Form<SignupForm>,
+) -> Result<Response, AppError> {
     let mut v = Validation::new();
     let email = match Email::parse(&f.email) {
         Ok(e) => Some(e),
@@ -235,12 +317,17 @@ pub async fn signup(State(app): State<AppState>, ctx: Ctx, Extension(client): Ex
     }
     let now = app.now();
     if let Some(e) = &email {
-        if th_auth::user_by_email(&app.db, ctx.tenant.id, e).await?.is_some() {
+        if th_auth::user_by_email(&app.db, ctx.tenant.id, e)
+            .await?
+            .is_some()
+        {
             v.add("email", "email_taken");
         }
     }
     let (Some(email), true) = (email, v.is_ok()) else {
-        return Ok(signup_page(&ctx, &v, &f, false).status(StatusCode::UNPROCESSABLE_ENTITY).render(&ctx));
+        return Ok(signup_page(&ctx, &v, &f, false)
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .render(&ctx));
     };
     if th_auth::rate_exceeded(&app.db, "signup", &client.0, 10, 3600, now).await? {
         return Err(AppError::RateLimited);
@@ -250,11 +337,26 @@ pub async fn signup(State(app): State<AppState>, ctx: Ctx, Extension(client): Ex
     let user = th_auth::create_user(
         &mut tx,
         ctx.tenant.id,
-        th_auth::NewUser { email: &email, display_name: &name, password: Some(&f.password), role: Role::Participant, locale: ctx.locale, email_confirmed: false },
+        th_auth::NewUser {
+            email: &email,
+            display_name: &name,
+            password: Some(&f.password),
+            role: Role::Participant,
+            locale: ctx.locale,
+            email_confirmed: false,
+        },
         now,
     )
     .await?;
-    th_auth::record_consent(&mut tx, ctx.tenant.id, user.id, "privacy", CONSENT_VERSION, now).await?;
+    th_auth::record_consent(
+        &mut tx,
+        ctx.tenant.id,
+        user.id,
+        "privacy",
+        CONSENT_VERSION,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     let token = th_auth::create_link(&app.db, &user, LinkPurpose::Confirm, 3 * 86400, now).await?;
     let link = format!("{}/registrieren/bestaetigen?token={token}", ctx.origin);
@@ -280,10 +382,21 @@ pub struct TokenQuery {
     token: Option<String>,
 }
 
-pub async fn confirm(State(app): State<AppState>, ctx: Ctx, Query(q): Query<TokenQuery>) -> Result<Response, AppError> {
+pub async fn confirm(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let user = th_auth::consume_link(&mut tx, ctx.tenant.id, q.token.as_deref().unwrap_or(""), LinkPurpose::Confirm, now).await?;
+    let user = th_auth::consume_link(
+        &mut tx,
+        ctx.tenant.id,
+        q.token.as_deref().unwrap_or(""),
+        LinkPurpose::Confirm,
+        now,
+    )
+    .await?;
     if let Some(uid) = user {
         th_auth::confirm_email(&mut tx, uid, now).await?;
     }
@@ -294,7 +407,13 @@ pub async fn confirm(State(app): State<AppState>, ctx: Ctx, Query(q): Query<Toke
         (ctx.t("link-invalid-title"), ctx.t("link-invalid"))
     };
     let body = html! { h1.kern-heading-x-large { (title) } p { (text) } p { a.kern-link href="/anmelden" { (ctx.t("nav-login")) } } };
-    Ok(Page::new(title, body).status(if user.is_some() { StatusCode::OK } else { StatusCode::BAD_REQUEST }).render(&ctx))
+    Ok(Page::new(title, body)
+        .status(if user.is_some() {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        })
+        .render(&ctx))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -321,13 +440,20 @@ pub async fn forgot_form(ctx: Ctx) -> Response {
     forgot_page(&ctx, &Validation::new(), "", false).render(&ctx)
 }
 
-pub async fn forgot(State(app): State<AppState>, ctx: Ctx, Extension(client): Extension<ClientAddr>, Form(f): Form<ForgotForm>) -> Result<Response, AppError> {
+pub async fn forgot(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Extension(client): Extension<ClientAddr>,
+    Form(f): Form<ForgotForm>,
+) -> Result<Response, AppError> {
     let mut v = Validation::new();
     let email = match Email::parse(&f.email) {
         Ok(e) => e,
         Err(code) => {
             v.add("email", code);
-            return Ok(forgot_page(&ctx, &v, &f.email, false).status(StatusCode::UNPROCESSABLE_ENTITY).render(&ctx));
+            return Ok(forgot_page(&ctx, &v, &f.email, false)
+                .status(StatusCode::UNPROCESSABLE_ENTITY)
+                .render(&ctx));
         }
     };
     let now = app.now();
@@ -342,7 +468,13 @@ pub async fn forgot(State(app): State<AppState>, ctx: Ctx, Extension(client): Ex
         let mut tx = app.db.begin().await?;
         th_mail::enqueue(
             &mut tx,
-            th_mail::Outgoing { tenant: ctx.tenant.id, recipient: email.as_str(), subject: &ctx.t("mail-reset-subject"), body: &ctx.ta("mail-reset-body", &[("link", link.into())]), dedupe_key: None },
+            th_mail::Outgoing {
+                tenant: ctx.tenant.id,
+                recipient: email.as_str(),
+                subject: &ctx.t("mail-reset-subject"),
+                body: &ctx.ta("mail-reset-body", &[("link", link.into())]),
+                dedupe_key: None,
+            },
             now,
         )
         .await?;
@@ -375,26 +507,51 @@ fn reset_page(ctx: &Ctx, v: &Validation, token: &str) -> Page {
 
 fn link_invalid(ctx: &Ctx) -> Response {
     let body = html! { h1.kern-heading-x-large { (ctx.t("link-invalid-title")) } p { (ctx.t("link-invalid")) } };
-    Page::new(ctx.t("link-invalid-title"), body).status(StatusCode::BAD_REQUEST).render(ctx)
+    Page::new(ctx.t("link-invalid-title"), body)
+        .status(StatusCode::BAD_REQUEST)
+        .render(ctx)
 }
 
-pub async fn reset_form(State(app): State<AppState>, ctx: Ctx, Query(q): Query<TokenQuery>) -> Result<Response, AppError> {
+pub async fn reset_form(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
     let token = q.token.unwrap_or_default();
-    if th_auth::peek_link(&app.db, ctx.tenant.id, &token, LinkPurpose::Reset, app.now()).await?.is_none() {
+    if th_auth::peek_link(
+        &app.db,
+        ctx.tenant.id,
+        &token,
+        LinkPurpose::Reset,
+        app.now(),
+    )
+    .await?
+    .is_none()
+    {
         return Ok(link_invalid(&ctx));
     }
-    Ok(super::no_store(reset_page(&ctx, &Validation::new(), &token).render(&ctx)))
+    Ok(super::no_store(
+        reset_page(&ctx, &Validation::new(), &token).render(&ctx),
+    ))
 }
 
-pub async fn reset(State(app): State<AppState>, ctx: Ctx, Form(f): Form<ResetForm>) -> Result<Response, AppError> {
+pub async fn reset(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ResetForm>,
+) -> Result<Response, AppError> {
     if let Err(code) = th_auth::check_password(&f.password) {
         let mut v = Validation::new();
         v.add("password", code);
-        return Ok(reset_page(&ctx, &v, &f.token).status(StatusCode::UNPROCESSABLE_ENTITY).render(&ctx));
+        return Ok(reset_page(&ctx, &v, &f.token)
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .render(&ctx));
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let Some(uid) = th_auth::consume_link(&mut tx, ctx.tenant.id, &f.token, LinkPurpose::Reset, now).await? else {
+    let Some(uid) =
+        th_auth::consume_link(&mut tx, ctx.tenant.id, &f.token, LinkPurpose::Reset, now).await?
+    else {
         return Ok(link_invalid(&ctx));
     };
     th_auth::set_password(&mut tx, uid, &f.password).await?;
@@ -417,7 +574,12 @@ fn role_key(r: Role) -> &'static str {
     }
 }
 
-async fn account_page(app: &AppState, ctx: &Ctx, new_token: Option<String>, v: &Validation) -> Result<Page, AppError> {
+async fn account_page(
+    app: &AppState,
+    ctx: &Ctx,
+    new_token: Option<String>,
+    v: &Validation,
+) -> Result<Page, AppError> {
     let user = ctx.user.as_ref().ok_or(AppError::Unauthorized)?;
     let tokens = th_auth::api_tokens(&app.db, user.id).await?;
     let consents = th_auth::consents(&app.db, user.id).await?;
@@ -478,14 +640,19 @@ async fn account_page(app: &AppState, ctx: &Ctx, new_token: Option<String>, v: &
 }
 
 pub async fn account(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    Ok(super::no_store(account_page(&app, &ctx, None, &Validation::new()).await?.render(&ctx)))
+    Ok(super::no_store(
+        account_page(&app, &ctx, None, &Validation::new())
+            .await?
+            .render(&ctx),
+    ))
 }
 
 /// Everything Teilhabe holds about the person (all modules contribute).
 pub async fn export_value(app: &AppState, ctx: &Ctx) -> Result<serde_json::Value, AppError> {
     let user = ctx.user.as_ref().ok_or(AppError::Unauthorized)?;
     let mut v = th_auth::export(&app.db, user).await?;
-    v["changes_made"] = serde_json::to_value(app.db.audit_by_actor(ctx.tenant.id, user.id).await?).unwrap_or_default();
+    v["changes_made"] = serde_json::to_value(app.db.audit_by_actor(ctx.tenant.id, user.id).await?)
+        .unwrap_or_default();
     v["exported_at"] = th_core::rfc3339(app.now()).into();
     v["site"] = ctx.tenant.name.clone().into();
     Ok(v)
@@ -496,7 +663,10 @@ pub async fn export(State(app): State<AppState>, ctx: Ctx) -> Result<Response, A
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"teilhabe-daten.json\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"teilhabe-daten.json\"",
+            ),
             (header::CACHE_CONTROL, "no-store"),
         ],
         serde_json::to_string_pretty(&v).unwrap_or_default(),
@@ -510,24 +680,57 @@ pub struct EraseForm {
     password: String,
 }
 
-pub async fn erase(State(app): State<AppState>, ctx: Ctx, jar: CookieJar, Form(f): Form<EraseForm>) -> Result<Response, AppError> {
+pub async fn erase(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(f): Form<EraseForm>,
+) -> Result<Response, AppError> {
     let user = ctx.user.clone().ok_or(AppError::Unauthorized)?;
     let now = app.now();
-    if th_auth::authenticate(&app.db, ctx.tenant.id, &user.email, &f.password, "erase", now).await.is_err() {
+    if th_auth::authenticate(
+        &app.db,
+        ctx.tenant.id,
+        &user.email,
+        &f.password,
+        "erase",
+        now,
+    )
+    .await
+    .is_err()
+    {
         let mut v = Validation::new();
         v.add("password", "wrong_code");
-        return Ok(account_page(&app, &ctx, None, &v).await?.status(StatusCode::UNPROCESSABLE_ENTITY).render(&ctx));
+        return Ok(account_page(&app, &ctx, None, &v)
+            .await?
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .render(&ctx));
     }
     let mut tx = app.db.begin().await?;
     app.db
-        .audit(&mut tx, th_storage::platform::AuditEntry { tenant: ctx.tenant.id, actor: Some(user.id), action: "erase_account", object_type: "user", object_id: &user.id.to_string(), detail: "" }, now)
+        .audit(
+            &mut tx,
+            th_storage::platform::AuditEntry {
+                tenant: ctx.tenant.id,
+                actor: Some(user.id),
+                action: "erase_account",
+                object_type: "user",
+                object_id: &user.id.to_string(),
+                detail: "",
+            },
+            now,
+        )
         .await?;
     th_auth::erase(&mut tx, &user).await?;
     tx.commit().await?;
     let body = html! { h1.kern-heading-x-large { (ctx.t("account-erased")) } p { a.kern-link href="/" { (ctx.t("nav-home")) } } };
     let mut c = ctx.clone();
     c.user = None;
-    Ok((jar.add(removal(SESSION_COOKIE, app.config.cookie_secure)), Page::new(ctx.t("account-erased"), body).render(&c)).into_response())
+    Ok((
+        jar.add(removal(SESSION_COOKIE, app.config.cookie_secure)),
+        Page::new(ctx.t("account-erased"), body).render(&c),
+    )
+        .into_response())
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -536,18 +739,33 @@ pub struct TokenForm {
     name: String,
 }
 
-pub async fn create_token(State(app): State<AppState>, ctx: Ctx, Form(f): Form<TokenForm>) -> Result<Response, AppError> {
+pub async fn create_token(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, AppError> {
     let user = ctx.user.clone().ok_or(AppError::Unauthorized)?;
     let mut v = Validation::new();
     let name = v.text("name", &f.name, 80);
     if !v.is_ok() {
-        return Ok(account_page(&app, &ctx, None, &v).await?.status(StatusCode::UNPROCESSABLE_ENTITY).render(&ctx));
+        return Ok(account_page(&app, &ctx, None, &v)
+            .await?
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .render(&ctx));
     }
     let (_, secret) = th_auth::create_api_token(&app.db, &user, &name, app.now()).await?;
-    Ok(super::no_store(account_page(&app, &ctx, Some(secret), &Validation::new()).await?.render(&ctx)))
+    Ok(super::no_store(
+        account_page(&app, &ctx, Some(secret), &Validation::new())
+            .await?
+            .render(&ctx),
+    ))
 }
 
-pub async fn revoke_token(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn revoke_token(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let user = ctx.user.clone().ok_or(AppError::Unauthorized)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     if !th_auth::revoke_api_token(&app.db, user.id, id, app.now()).await? {

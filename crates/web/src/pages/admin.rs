@@ -15,12 +15,18 @@ use th_concept::{Actor, TextEdit, Version};
 use th_core::{Locale, Validation};
 
 pub fn actor(app: &AppState, ctx: &Ctx) -> Result<Actor, AppError> {
-    Ok(Actor { tenant: ctx.tenant.id, user_id: ctx.user_id().ok_or(AppError::Unauthorized)?, now: app.now() })
+    Ok(Actor {
+        tenant: ctx.tenant.id,
+        user_id: ctx.user_id().ok_or(AppError::Unauthorized)?,
+        now: app.now(),
+    })
 }
 
 pub async fn dashboard(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let versions = th_concept::versions(&app.db, ctx.tenant.id).await?;
-    let draft = versions.iter().find(|v| v.status == th_concept::Status::Draft);
+    let draft = versions
+        .iter()
+        .find(|v| v.status == th_concept::Status::Draft);
     let feedback = app.db.feedback(ctx.tenant.id).await?;
     let outbox = th_mail::outbox(&app.db, ctx.tenant.id, 20).await?;
     let body = html! {
@@ -66,15 +72,26 @@ pub struct BaseForm {
     base: String,
 }
 
-pub async fn create_draft(State(app): State<AppState>, ctx: Ctx, Form(f): Form<BaseForm>) -> Result<Response, AppError> {
-    let base: i64 = f.base.parse().map_err(|_| AppError::BadRequest("base".into()))?;
+pub async fn create_draft(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<BaseForm>,
+) -> Result<Response, AppError> {
+    let base: i64 = f
+        .base
+        .parse()
+        .map_err(|_| AppError::BadRequest("base".into()))?;
     th_concept::new_draft(&app.db, actor(&app, &ctx)?, base).await?;
     Ok(super::see_other("/verwaltung/konzept/entwurf"))
 }
 
 async fn load_draft(app: &AppState, ctx: &Ctx) -> Result<Version, AppError> {
-    let d = th_concept::draft(&app.db, ctx.tenant.id).await?.ok_or(AppError::NotFound)?;
-    th_concept::load(&app.db, ctx.tenant.id, d.id).await?.ok_or(AppError::NotFound)
+    let d = th_concept::draft(&app.db, ctx.tenant.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    th_concept::load(&app.db, ctx.tenant.id, d.id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn draft(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
@@ -115,9 +132,12 @@ pub async fn draft(State(app): State<AppState>, ctx: Ctx) -> Result<Response, Ap
             (forms::submit(ctx.t("admin-adopt-submit")))
         }
     };
-    Ok(Page::new(ctx.ta("admin-draft-title", &[("number", v.info.number.into())]), body).render(&ctx))
+    Ok(Page::new(
+        ctx.ta("admin-draft-title", &[("number", v.info.number.into())]),
+        body,
+    )
+    .render(&ctx))
 }
-
 
 fn locale_of(q: &Option<String>) -> Locale {
     q.as_deref().and_then(Locale::parse).unwrap_or(Locale::De)
@@ -145,14 +165,30 @@ pub struct TextForm {
     description: String,
 }
 
-fn text_form(ctx: &Ctx, action: &str, heading: String, locale: Locale, title: &str, desc: &str, v: &Validation, saved: bool) -> Page {
+/// What a text form edits: one title and description in one locale.
+struct TextView<'a> {
+    action: &'a str,
+    heading: String,
+    locale: Locale,
+    title: &'a str,
+    desc: &'a str,
+}
+
+fn text_form(ctx: &Ctx, t: TextView<'_>, v: &Validation, saved: bool) -> Page {
+    let TextView {
+        action,
+        heading,
+        locale,
+        title,
+        desc,
+    } = t;
     let body = html! {
         p { a.kern-link href="/verwaltung/konzept/entwurf" { (ctx.t("admin-back-to-draft")) } }
         h1.kern-heading-x-large { (heading) }
         (locale_tabs(ctx, action, locale))
         @if saved { (forms::notice(ctx.t("admin-saved"))) }
         (forms::error_summary(ctx, v))
-        form.th-form method="post" action=(action) novalidate lang=(locale.html_lang()) dir=(if locale.is_rtl() { "rtl" } else { "ltr" }) {
+        form.th-form method="post" action=(action) novalidate {
             (forms::csrf(ctx))
             input type="hidden" name="sprache" value=(locale.tag());
             @let title_field = Field::new("title", ctx.ta("admin-field-title", &[("language", locale.autonym().into())]), title);
@@ -161,7 +197,7 @@ fn text_form(ctx: &Ctx, action: &str, heading: String, locale: Locale, title: &s
             (forms::submit(ctx.t("admin-save")))
         }
     };
-    Page::new(String::new(), body)
+    Page::new(heading, body)
 }
 
 #[derive(serde::Deserialize)]
@@ -170,39 +206,80 @@ pub struct SavedQuery {
     gespeichert: Option<String>,
 }
 
-pub async fn concept_text_form(State(app): State<AppState>, ctx: Ctx, Query(q): Query<SavedQuery>) -> Result<Response, AppError> {
+pub async fn concept_text_form(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, AppError> {
     let v = load_draft(&app, &ctx).await?;
     let l = locale_of(&q.sprache);
     let heading = ctx.t("admin-edit-concept-text");
-    let mut p = text_form(&ctx, "/verwaltung/konzept/entwurf/text", heading.clone(), l, v.title.0.get(&l).map(String::as_str).unwrap_or(""), v.summary.0.get(&l).map(String::as_str).unwrap_or(""), &Validation::new(), q.gespeichert.is_some());
-    p.title = heading;
+    let p = text_form(
+        &ctx,
+        TextView {
+            action: "/verwaltung/konzept/entwurf/text",
+            heading: heading.clone(),
+            locale: l,
+            title: v.title.0.get(&l).map(String::as_str).unwrap_or(""),
+            desc: v.summary.0.get(&l).map(String::as_str).unwrap_or(""),
+        },
+        &Validation::new(),
+        q.gespeichert.is_some(),
+    );
     Ok(p.render(&ctx))
 }
 
 fn edit_of(f: &TextForm) -> Result<TextEdit<'_>, AppError> {
     let locale = Locale::parse(&f.sprache).ok_or_else(|| AppError::BadRequest("sprache".into()))?;
-    Ok(TextEdit { locale, title: &f.title, description: &f.description })
+    Ok(TextEdit {
+        locale,
+        title: &f.title,
+        description: &f.description,
+    })
 }
 
-fn invalid_form(ctx: &Ctx, action: &str, heading: String, f: &TextForm, e: AppError) -> Result<Response, AppError> {
+fn invalid_form(
+    ctx: &Ctx,
+    action: &str,
+    heading: String,
+    f: &TextForm,
+    e: AppError,
+) -> Result<Response, AppError> {
     match e {
         AppError::Validation(errs) => {
             let v = Validation { errors: errs };
             let l = locale_of(&Some(f.sprache.clone()));
-            let mut p = text_form(ctx, action, heading.clone(), l, &f.title, &f.description, &v, false);
-            p.title = heading;
+            let p = text_form(
+                ctx,
+                TextView {
+                    action,
+                    heading: heading.clone(),
+                    locale: l,
+                    title: &f.title,
+                    desc: &f.description,
+                },
+                &v,
+                false,
+            );
             Ok(p.status(StatusCode::UNPROCESSABLE_ENTITY).render(ctx))
         }
         other => Err(other),
     }
 }
 
-pub async fn concept_text_save(State(app): State<AppState>, ctx: Ctx, Form(f): Form<TextForm>) -> Result<Response, AppError> {
+pub async fn concept_text_save(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<TextForm>,
+) -> Result<Response, AppError> {
     let v = load_draft(&app, &ctx).await?;
     let e = edit_of(&f)?;
     let action = "/verwaltung/konzept/entwurf/text";
     match th_concept::edit_version_texts(&app.db, actor(&app, &ctx)?, v.info.id, e).await {
-        Ok(()) => Ok(super::see_other(&format!("{action}?sprache={}&gespeichert=1", f.sprache))),
+        Ok(()) => Ok(super::see_other(&format!(
+            "{action}?sprache={}&gespeichert=1",
+            f.sprache
+        ))),
         Err(e) => invalid_form(&ctx, action, ctx.t("admin-edit-concept-text"), &f, e.into()),
     }
 }
@@ -211,36 +288,82 @@ fn parse_id(s: &str) -> Result<i64, AppError> {
     s.parse().map_err(|_| AppError::NotFound)
 }
 
-pub async fn field_form(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>, Query(q): Query<SavedQuery>) -> Result<Response, AppError> {
+pub async fn field_form(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, AppError> {
     let v = load_draft(&app, &ctx).await?;
     let id = parse_id(&id)?;
-    let f = v.fields.iter().find(|f| f.id == id).ok_or(AppError::NotFound)?;
+    let f = v
+        .fields
+        .iter()
+        .find(|f| f.id == id)
+        .ok_or(AppError::NotFound)?;
     let l = locale_of(&q.sprache);
     let heading = ctx.ta("admin-edit-field-title", &[("number", f.number.into())]);
-    let mut p = text_form(&ctx, &format!("/verwaltung/konzept/entwurf/handlungsfeld/{id}"), heading.clone(), l, f.title.0.get(&l).map(String::as_str).unwrap_or(""), f.description.0.get(&l).map(String::as_str).unwrap_or(""), &Validation::new(), q.gespeichert.is_some());
-    p.title = heading;
+    let p = text_form(
+        &ctx,
+        TextView {
+            action: &format!("/verwaltung/konzept/entwurf/handlungsfeld/{id}"),
+            heading: heading.clone(),
+            locale: l,
+            title: f.title.0.get(&l).map(String::as_str).unwrap_or(""),
+            desc: f.description.0.get(&l).map(String::as_str).unwrap_or(""),
+        },
+        &Validation::new(),
+        q.gespeichert.is_some(),
+    );
     Ok(p.render(&ctx))
 }
 
-pub async fn field_save(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(f): Form<TextForm>) -> Result<Response, AppError> {
+pub async fn field_save(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<TextForm>,
+) -> Result<Response, AppError> {
     let v = load_draft(&app, &ctx).await?;
     let id = parse_id(&id)?;
     let e = edit_of(&f)?;
     let action = format!("/verwaltung/konzept/entwurf/handlungsfeld/{id}");
     match th_concept::edit_field(&app.db, actor(&app, &ctx)?, v.info.id, id, e).await {
-        Ok(()) => Ok(super::see_other(&format!("{action}?sprache={}&gespeichert=1", f.sprache))),
+        Ok(()) => Ok(super::see_other(&format!(
+            "{action}?sprache={}&gespeichert=1",
+            f.sprache
+        ))),
         Err(e) => invalid_form(&ctx, &action, ctx.t("admin-edit-field"), &f, e.into()),
     }
 }
 
-pub async fn goal_form(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>, Query(q): Query<SavedQuery>) -> Result<Response, AppError> {
+pub async fn goal_form(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, AppError> {
     let v = load_draft(&app, &ctx).await?;
     let id = parse_id(&id)?;
     let (_, g) = v.goal(id).ok_or(AppError::NotFound)?;
     let l = locale_of(&q.sprache);
-    let heading = ctx.ta("admin-edit-goal-title", &[("number", g.number.clone().into())]);
+    let heading = ctx.ta(
+        "admin-edit-goal-title",
+        &[("number", g.number.clone().into())],
+    );
     let action = format!("/verwaltung/konzept/entwurf/ziel/{id}");
-    let mut p = text_form(&ctx, &action, heading.clone(), l, g.title.0.get(&l).map(String::as_str).unwrap_or(""), g.description.0.get(&l).map(String::as_str).unwrap_or(""), &Validation::new(), q.gespeichert.is_some());
+    let mut p = text_form(
+        &ctx,
+        TextView {
+            action: &action,
+            heading: heading.clone(),
+            locale: l,
+            title: g.title.0.get(&l).map(String::as_str).unwrap_or(""),
+            desc: g.description.0.get(&l).map(String::as_str).unwrap_or(""),
+        },
+        &Validation::new(),
+        q.gespeichert.is_some(),
+    );
     let remove = html! {
         h2.kern-heading-medium { (ctx.t("admin-remove-goal")) }
         p { (ctx.t("admin-remove-goal-intro")) }
@@ -250,17 +373,24 @@ pub async fn goal_form(State(app): State<AppState>, ctx: Ctx, Path(id): Path<Str
         }
     };
     p.body = html! { (p.body) (remove) };
-    p.title = heading;
     Ok(p.render(&ctx))
 }
 
-pub async fn goal_save(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(f): Form<TextForm>) -> Result<Response, AppError> {
+pub async fn goal_save(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<TextForm>,
+) -> Result<Response, AppError> {
     let v = load_draft(&app, &ctx).await?;
     let id = parse_id(&id)?;
     let e = edit_of(&f)?;
     let action = format!("/verwaltung/konzept/entwurf/ziel/{id}");
     match th_concept::edit_goal(&app.db, actor(&app, &ctx)?, v.info.id, id, e).await {
-        Ok(()) => Ok(super::see_other(&format!("{action}?sprache={}&gespeichert=1", f.sprache))),
+        Ok(()) => Ok(super::see_other(&format!(
+            "{action}?sprache={}&gespeichert=1",
+            f.sprache
+        ))),
         Err(e) => invalid_form(&ctx, &action, ctx.t("admin-edit-goal"), &f, e.into()),
     }
 }
@@ -271,14 +401,23 @@ pub struct NewGoalForm {
     title: String,
 }
 
-pub async fn goal_add(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(f): Form<NewGoalForm>) -> Result<Response, AppError> {
+pub async fn goal_add(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<NewGoalForm>,
+) -> Result<Response, AppError> {
     let v = load_draft(&app, &ctx).await?;
     let id = parse_id(&id)?;
     th_concept::add_goal(&app.db, actor(&app, &ctx)?, v.info.id, id, &f.title, "").await?;
     Ok(super::see_other("/verwaltung/konzept/entwurf"))
 }
 
-pub async fn goal_remove(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn goal_remove(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let v = load_draft(&app, &ctx).await?;
     th_concept::remove_goal(&app.db, actor(&app, &ctx)?, v.info.id, parse_id(&id)?).await?;
     Ok(super::see_other("/verwaltung/konzept/entwurf"))
@@ -334,7 +473,15 @@ pub struct PageForm {
     body: String,
 }
 
-fn site_page_edit(ctx: &Ctx, kind: &str, title_key: &str, l: Locale, text: &str, v: &Validation, saved: bool) -> Page {
+fn site_page_edit(
+    ctx: &Ctx,
+    kind: &str,
+    title_key: &str,
+    l: Locale,
+    text: &str,
+    v: &Validation,
+    saved: bool,
+) -> Page {
     let action = format!("/verwaltung/seiten/{kind}");
     let body = html! {
         h1.kern-heading-x-large { (ctx.t(title_key)) }
@@ -351,27 +498,78 @@ fn site_page_edit(ctx: &Ctx, kind: &str, title_key: &str, l: Locale, text: &str,
     Page::new(ctx.t(title_key), body)
 }
 
-pub async fn site_page_form(State(app): State<AppState>, ctx: Ctx, Path(kind): Path<String>, Query(q): Query<SavedQuery>) -> Result<Response, AppError> {
+pub async fn site_page_form(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(kind): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, AppError> {
     let (kind, key) = page_kind(&kind)?;
     let l = locale_of(&q.sprache);
-    let page = app.db.site_page(ctx.tenant.id, kind, l).await?.filter(|p| p.locale == l);
-    Ok(site_page_edit(&ctx, kind, key, l, page.as_ref().map(|p| p.body.as_str()).unwrap_or(""), &Validation::new(), q.gespeichert.is_some()).render(&ctx))
+    let page = app
+        .db
+        .site_page(ctx.tenant.id, kind, l)
+        .await?
+        .filter(|p| p.locale == l);
+    Ok(site_page_edit(
+        &ctx,
+        kind,
+        key,
+        l,
+        page.as_ref().map(|p| p.body.as_str()).unwrap_or(""),
+        &Validation::new(),
+        q.gespeichert.is_some(),
+    )
+    .render(&ctx))
 }
 
-pub async fn site_page_save(State(app): State<AppState>, ctx: Ctx, Path(kind): Path<String>, Form(f): Form<PageForm>) -> Result<Response, AppError> {
+pub async fn site_page_save(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(kind): Path<String>,
+    Form(f): Form<PageForm>,
+) -> Result<Response, AppError> {
     let (kind, key) = page_kind(&kind)?;
     let l = Locale::parse(&f.sprache).ok_or_else(|| AppError::BadRequest("sprache".into()))?;
     let mut v = Validation::new();
     let text = v.text("body", &f.body, 20_000);
     if !v.is_ok() {
-        return Ok(site_page_edit(&ctx, kind, key, l, &f.body, &v, false).status(StatusCode::UNPROCESSABLE_ENTITY).render(&ctx));
+        return Ok(site_page_edit(&ctx, kind, key, l, &f.body, &v, false)
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .render(&ctx));
     }
     let a = actor(&app, &ctx)?;
     let mut tx = app.db.begin().await?;
-    app.db.put_site_page(&mut tx, ctx.tenant.id, kind, l, &text, false, a.now).await?;
     app.db
-        .audit(&mut tx, th_storage::platform::AuditEntry { tenant: ctx.tenant.id, actor: Some(a.user_id), action: "edit_site_page", object_type: "site_page", object_id: kind, detail: l.tag() }, a.now)
+        .put_site_page(
+            &mut tx,
+            ctx.tenant.id,
+            th_storage::platform::NewSitePage {
+                kind,
+                locale: l,
+                body: &text,
+                is_demo: false,
+            },
+            a.now,
+        )
+        .await?;
+    app.db
+        .audit(
+            &mut tx,
+            th_storage::platform::AuditEntry {
+                tenant: ctx.tenant.id,
+                actor: Some(a.user_id),
+                action: "edit_site_page",
+                object_type: "site_page",
+                object_id: kind,
+                detail: l.tag(),
+            },
+            a.now,
+        )
         .await?;
     tx.commit().await?;
-    Ok(super::see_other(&format!("/verwaltung/seiten/{kind}?sprache={}&gespeichert=1", l.tag())))
+    Ok(super::see_other(&format!(
+        "/verwaltung/seiten/{kind}?sprache={}&gespeichert=1",
+        l.tag()
+    )))
 }

@@ -95,15 +95,25 @@ fn concept_body(ctx: &Ctx, c: &Version, link_fields: bool) -> Markup {
 
 pub async fn concept(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let Some(c) = th_concept::current(&app.db, ctx.tenant.id).await? else {
-        return Ok(Page::new(ctx.t("nav-concept"), html! { h1 { (ctx.t("nav-concept")) } p { (ctx.t("home-no-concept")) } }).render(&ctx));
+        return Ok(Page::new(
+            ctx.t("nav-concept"),
+            html! { h1 { (ctx.t("nav-concept")) } p { (ctx.t("home-no-concept")) } },
+        )
+        .render(&ctx));
     };
     let title = c.title.get(ctx.locale).text.to_string();
     Ok(Page::new(title, concept_body(&ctx, &c, true)).render(&ctx))
 }
 
-pub async fn field(State(app): State<AppState>, ctx: Ctx, Path(number): Path<String>) -> Result<Response, AppError> {
+pub async fn field(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(number): Path<String>,
+) -> Result<Response, AppError> {
     let number: i64 = number.parse().map_err(|_| AppError::NotFound)?;
-    let c = th_concept::current(&app.db, ctx.tenant.id).await?.ok_or(AppError::NotFound)?;
+    let c = th_concept::current(&app.db, ctx.tenant.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let f = c.field_by_number(number).ok_or(AppError::NotFound)?;
     let title = format!("{}. {}", f.number, f.title.get(ctx.locale).text);
     let body = html! {
@@ -153,9 +163,15 @@ pub async fn versions(State(app): State<AppState>, ctx: Ctx) -> Result<Response,
     Ok(Page::new(ctx.t("versions-title"), body).render(&ctx))
 }
 
-pub async fn version(State(app): State<AppState>, ctx: Ctx, Path(number): Path<String>) -> Result<Response, AppError> {
+pub async fn version(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(number): Path<String>,
+) -> Result<Response, AppError> {
     let number: i64 = number.parse().map_err(|_| AppError::NotFound)?;
-    let c = th_concept::version_by_number(&app.db, ctx.tenant.id, number).await?.ok_or(AppError::NotFound)?;
+    let c = th_concept::version_by_number(&app.db, ctx.tenant.id, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let body = html! {
         (concept_body(&ctx, &c, false))
         @for f in &c.fields {
@@ -192,11 +208,22 @@ pub fn segments(s: &[Segment]) -> Markup {
     }
 }
 
-pub async fn compare(State(app): State<AppState>, ctx: Ctx, Query(q): Query<CompareQuery>) -> Result<Response, AppError> {
-    let parse = |s: Option<String>| s.and_then(|s| s.parse::<i64>().ok()).ok_or_else(|| AppError::BadRequest(ctx.t("compare-choose")));
+pub async fn compare(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CompareQuery>,
+) -> Result<Response, AppError> {
+    let parse = |s: Option<String>| {
+        s.and_then(|s| s.parse::<i64>().ok())
+            .ok_or_else(|| AppError::BadRequest(ctx.t("compare-choose")))
+    };
     let (from, to) = (parse(q.von)?, parse(q.zu)?);
-    let a = th_concept::version_by_number(&app.db, ctx.tenant.id, from).await?.ok_or(AppError::NotFound)?;
-    let b = th_concept::version_by_number(&app.db, ctx.tenant.id, to).await?.ok_or(AppError::NotFound)?;
+    let a = th_concept::version_by_number(&app.db, ctx.tenant.id, from)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let b = th_concept::version_by_number(&app.db, ctx.tenant.id, to)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let changes = th_concept::diff(&a, &b, ctx.locale);
     let title = ctx.ta("compare-title", &[("from", from.into()), ("to", to.into())]);
     let body = html! {
@@ -238,7 +265,13 @@ pub async fn languages(ctx: Ctx) -> Response {
     Page::new(ctx.t("languages-title"), body).render(&ctx)
 }
 
-async fn site_page(app: &AppState, ctx: &Ctx, kind: &str, title_key: &str, extra: Markup) -> Result<Response, AppError> {
+async fn site_page(
+    app: &AppState,
+    ctx: &Ctx,
+    kind: &str,
+    title_key: &str,
+    extra: Markup,
+) -> Result<Response, AppError> {
     let page = app.db.site_page(ctx.tenant.id, kind, ctx.locale).await?;
     let body = html! {
         h1.kern-heading-x-large { (ctx.t(title_key)) }
@@ -282,7 +315,11 @@ pub struct SentQuery {
     gesendet: Option<String>,
 }
 
-pub async fn accessibility(State(app): State<AppState>, ctx: Ctx, Query(q): Query<SentQuery>) -> Result<Response, AppError> {
+pub async fn accessibility(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SentQuery>,
+) -> Result<Response, AppError> {
     let form = feedback_form(&ctx, &Validation::new(), "", "", q.gesendet.is_some());
     site_page(&app, &ctx, "accessibility", "nav-accessibility", form).await
 }
@@ -296,7 +333,13 @@ pub struct FeedbackForm {
 }
 
 /// Validates and stores accessibility feedback (shared by the form and the API).
-pub async fn take_feedback(app: &AppState, ctx: &Ctx, client: &str, message: &str, contact: &str) -> Result<Result<i64, Validation>, AppError> {
+pub async fn take_feedback(
+    app: &AppState,
+    ctx: &Ctx,
+    client: &str,
+    message: &str,
+    contact: &str,
+) -> Result<Result<i64, Validation>, AppError> {
     let mut v = Validation::new();
     let message = v.text("message", message, 5000);
     let contact = v.optional_text("contact", contact, 254);
@@ -311,12 +354,22 @@ pub async fn take_feedback(app: &AppState, ctx: &Ctx, client: &str, message: &st
         return Err(AppError::RateLimited);
     }
     th_auth::rate_record(&app.db, "feedback", client, now).await?;
-    Ok(Ok(app.db.add_feedback(ctx.tenant.id, "barrierefreiheit", &message, &contact, now).await?))
+    Ok(Ok(app
+        .db
+        .add_feedback(ctx.tenant.id, "barrierefreiheit", &message, &contact, now)
+        .await?))
 }
 
-pub async fn feedback(State(app): State<AppState>, ctx: Ctx, Extension(client): Extension<ClientAddr>, Form(f): Form<FeedbackForm>) -> Result<Response, AppError> {
+pub async fn feedback(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Extension(client): Extension<ClientAddr>,
+    Form(f): Form<FeedbackForm>,
+) -> Result<Response, AppError> {
     match take_feedback(&app, &ctx, &client.0, &f.message, &f.contact).await? {
-        Ok(_) => Ok(super::see_other("/barrierefreiheit?gesendet=1#rueckmeldung")),
+        Ok(_) => Ok(super::see_other(
+            "/barrierefreiheit?gesendet=1#rueckmeldung",
+        )),
         Err(v) => {
             let form = feedback_form(&ctx, &v, &f.message, &f.contact, false);
             let mut r = site_page(&app, &ctx, "accessibility", "nav-accessibility", form).await?;

@@ -1,0 +1,10 @@
+//! Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod authz;
+mod bad_input;
+mod common;
+mod concept;
+mod pages;
+mod tenants;
