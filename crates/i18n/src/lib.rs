@@ -159,3 +159,29 @@ pub fn messages(locale: Locale) -> Vec<(String, String)> {
 
 #[cfg(test)]
 mod tests;
+
+/// A whole number with the locale's digit grouping (1.165.000; 1,165,000; 1 165 000; ۱٬۱۶۵٬۰۰۰).
+pub fn format_int(n: i64, l: Locale) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let sep = match l {
+        Locale::De | Locale::DeLs | Locale::Tr => ".",
+        Locale::En => ",",
+        Locale::Ru | Locale::Uk | Locale::Pl => "\u{202f}",
+        Locale::Ar | Locale::Fa => "٬",
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push_str(sep);
+        }
+        out.push(if l == Locale::Fa {
+            char::from_u32(0x06F0 + c.to_digit(10).unwrap_or(0)).unwrap_or(c)
+        } else {
+            c
+        });
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}

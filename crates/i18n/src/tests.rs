@@ -98,3 +98,13 @@ fn accept_language_negotiation() {
     assert_eq!(negotiate("fa-IR"), Locale::Fa);
     assert_eq!(negotiate("en;q=0"), Locale::De);
 }
+
+#[test]
+fn numbers_are_grouped_per_locale() {
+    assert_eq!(format_int(1_165_000, Locale::De), "1.165.000");
+    assert_eq!(format_int(1_165_000, Locale::En), "1,165,000");
+    assert_eq!(format_int(1_165_000, Locale::Pl), "1\u{202f}165\u{202f}000");
+    assert_eq!(format_int(300_000, Locale::Fa), "۳۰۰٬۰۰۰");
+    assert_eq!(format_int(999, Locale::De), "999");
+    assert_eq!(format_int(-1000, Locale::En), "-1,000");
+}

@@ -43,7 +43,7 @@ pub async fn home(State(app): State<AppState>, ctx: Ctx) -> Result<Response, App
                 div.th-figures {
                     div.th-figure { strong { (ctx.t("home-figure-migration")) } (ctx.t("home-figure-migration-text")) }
                     div.th-figure { strong { (ctx.t("home-figure-share")) } (ctx.t("home-figure-share-text")) }
-                    div.th-figure { strong { (municipalities.len()) } (ctx.ta("home-figure-municipalities", &[("population", (population as f64).into())])) }
+                    div.th-figure { strong { (municipalities.len()) } (ctx.ta("home-figure-municipalities", &[("population", th_i18n::format_int(population, ctx.locale).into())])) }
                     div.th-figure { strong { (c.fields.len()) } (ctx.t("home-figure-fields")) }
                 }
             }
