@@ -72,6 +72,11 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
     let t = tenant.id;
     let input = concept_input()?;
     let mut tx = db.begin().await?;
+    // Claim the load first: of two nodes starting at once, one loads and the other finds the
+    // flag set (on PostgreSQL its UPDATE waits for the first transaction, then matches nothing).
+    if !db.claim_demo(&mut tx, t).await? {
+        return Ok(Outcome::AlreadyThere(t));
+    }
     db.rename_tenant(&mut tx, t, "Region Hannover").await?;
     for (key, name, population, lat, lon) in MUNICIPALITIES {
         db.add_municipality(
@@ -135,7 +140,6 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
     .execute(tx.conn())
     .await
     .map_err(th_storage::StorageError::from)?;
-    db.mark_demo_loaded(&mut tx, t).await?;
     tx.commit().await?;
     Ok(Outcome::Loaded(t))
 }

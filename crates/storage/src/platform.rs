@@ -150,12 +150,13 @@ impl Db {
         Ok(())
     }
 
-    pub async fn mark_demo_loaded(&self, tx: &mut Tx, id: TenantId) -> Result<()> {
-        sqlx::query("UPDATE tenants SET demo_loaded = 1 WHERE id = $1")
+    /// Sets the demo flag if it was not set; false when another loader got there first.
+    pub async fn claim_demo(&self, tx: &mut Tx, id: TenantId) -> Result<bool> {
+        let r = sqlx::query("UPDATE tenants SET demo_loaded = 1 WHERE id = $1 AND demo_loaded = 0")
             .bind(id.0)
             .execute(tx.conn())
             .await?;
-        Ok(())
+        Ok(r.rows_affected() == 1)
     }
 
     // ---- municipalities ----
