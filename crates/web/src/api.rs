@@ -305,20 +305,87 @@ pub async fn draft_history(State(app): State<AppState>, ctx: Ctx) -> Result<Resp
     )
 }
 
+async fn page_json(
+    app: &AppState,
+    ctx: &Ctx,
+    kind: &str,
+    locale: Locale,
+) -> Result<Response, AppError> {
+    if !matches!(kind, "impressum" | "privacy" | "accessibility") {
+        return Err(AppError::NotFound);
+    }
+    let p = app
+        .db
+        .site_page(ctx.tenant.id, kind, locale)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(json!({ "kind": kind, "locale": p.locale, "body": p.body, "is_demo": p.is_demo, "updated_at": th_core::rfc3339(p.updated_at) })).into_response())
+}
+
 pub async fn site_page(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(kind): Path<String>,
 ) -> Result<Response, AppError> {
+    page_json(&app, &ctx, &kind, ctx.locale).await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageBody {
+    locale: String,
+    body: String,
+}
+
+pub async fn site_page_put(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(kind): Path<String>,
+    raw: Bytes,
+) -> Result<Response, AppError> {
     if !matches!(kind.as_str(), "impressum" | "privacy" | "accessibility") {
         return Err(AppError::NotFound);
     }
-    let p = app
-        .db
-        .site_page(ctx.tenant.id, &kind, ctx.locale)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(json!({ "kind": kind, "locale": p.locale, "body": p.body, "is_demo": p.is_demo, "updated_at": th_core::rfc3339(p.updated_at) })).into_response())
+    let b: PageBody = body(&raw)?;
+    let mut v = th_core::Validation::new();
+    let locale = Locale::parse(&b.locale);
+    if locale.is_none() {
+        v.add("locale", "invalid");
+    }
+    let text = v.text("body", &b.body, 20_000);
+    v.into_result()?;
+    let locale = locale.ok_or(AppError::NotFound)?;
+    crate::pages::admin::save_site_page(&app, &ctx, &kind, locale, &text).await?;
+    page_json(&app, &ctx, &kind, locale).await
+}
+
+pub async fn outbox(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    Ok(
+        Json(json!({ "items": th_mail::outbox(&app.db, ctx.tenant.id, 200).await? }))
+            .into_response(),
+    )
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EraseBody {
+    password: String,
+}
+
+/// Erases the caller's account; the password confirms it (as in the form).
+pub async fn me_erase(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    raw: Bytes,
+) -> Result<Response, AppError> {
+    let b: EraseBody = body(&raw)?;
+    if !crate::pages::account::erase_account(&app, &ctx, &b.password).await? {
+        return Err(AppError::Validation(vec![th_core::FieldError {
+            field: "password".into(),
+            code: "wrong_code".into(),
+        }]));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -377,6 +444,7 @@ pub async fn token_create(
     let name = v.text("name", &b.name, 80);
     v.into_result()?;
     let (id, secret) = th_auth::create_api_token(&app.db, &u, &name, app.now()).await?;
+    crate::pages::account::audit_token(&app, &ctx, "create_api_token", id).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id, "name": name, "token": secret })),
@@ -390,7 +458,9 @@ pub async fn token_revoke(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let u = ctx.user.clone().ok_or(AppError::Unauthorized)?;
-    if th_auth::revoke_api_token(&app.db, u.id, number(&id)?, app.now()).await? {
+    let id = number(&id)?;
+    if th_auth::revoke_api_token(&app.db, u.id, id, app.now()).await? {
+        crate::pages::account::audit_token(&app, &ctx, "revoke_api_token", id).await?;
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(AppError::NotFound)

@@ -27,6 +27,12 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
         ("POST", "/api/v1/feedback") => {
             json!({ "type": "object", "additionalProperties": false, "required": ["message"], "properties": { "message": { "type": "string", "maxLength": 5000 }, "contact": { "type": "string", "format": "email" } } })
         }
+        ("PUT", "/api/v1/pages/{kind}") => {
+            json!({ "type": "object", "additionalProperties": false, "required": ["locale", "body"], "properties": { "locale": { "type": "string" }, "body": { "type": "string", "maxLength": 20000 } } })
+        }
+        ("DELETE", "/api/v1/me") => {
+            json!({ "type": "object", "additionalProperties": false, "required": ["password"], "properties": { "password": { "type": "string" } } })
+        }
         ("POST", "/api/v1/me/tokens") => {
             json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } })
         }
@@ -64,7 +70,14 @@ pub fn document() -> Value {
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "integer" } }))
+            .map(|name| {
+                let ty = if name == "kind" {
+                    json!({ "type": "string", "enum": ["impressum", "privacy", "accessibility"] })
+                } else {
+                    json!({ "type": "integer" })
+                };
+                json!({ "name": name, "in": "path", "required": true, "schema": ty })
+            })
             .collect();
         if !params.is_empty() {
             op.insert("parameters".into(), params.into());

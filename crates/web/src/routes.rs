@@ -39,617 +39,85 @@ macro_rules! r {
 }
 
 /// The whole site. Later modules add their rows here.
+#[rustfmt::skip]
 pub fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
     vec![
         // Public pages
         r!(get, "GET", "/", Public, "/", true, pages::public::home),
-        r!(
-            get,
-            "GET",
-            "/konzept",
-            Public,
-            "/konzept",
-            true,
-            pages::public::concept
-        ),
-        r!(
-            get,
-            "GET",
-            "/konzept/handlungsfeld/{number}",
-            Public,
-            "/konzept/handlungsfeld/4",
-            true,
-            pages::public::field
-        ),
-        r!(
-            get,
-            "GET",
-            "/konzept/versionen",
-            Public,
-            "/konzept/versionen",
-            true,
-            pages::public::versions
-        ),
-        r!(
-            get,
-            "GET",
-            "/konzept/versionen/{number}",
-            Public,
-            "/konzept/versionen/1",
-            true,
-            pages::public::version
-        ),
-        r!(
-            get,
-            "GET",
-            "/konzept/vergleich",
-            Public,
-            "/konzept/vergleich?von=1&zu=1",
-            true,
-            pages::public::compare
-        ),
-        r!(
-            get,
-            "GET",
-            "/sprache",
-            Public,
-            "/sprache",
-            true,
-            pages::public::languages
-        ),
-        r!(
-            get,
-            "GET",
-            "/impressum",
-            Public,
-            "/impressum",
-            true,
-            pages::public::impressum
-        ),
-        r!(
-            get,
-            "GET",
-            "/datenschutz",
-            Public,
-            "/datenschutz",
-            true,
-            pages::public::privacy
-        ),
-        r!(
-            get,
-            "GET",
-            "/barrierefreiheit",
-            Public,
-            "/barrierefreiheit",
-            true,
-            pages::public::accessibility
-        ),
-        r!(
-            post,
-            "POST",
-            "/barrierefreiheit",
-            Public,
-            "/barrierefreiheit",
-            false,
-            pages::public::feedback
-        ),
+        r!(get, "GET", "/konzept", Public, "/konzept", true, pages::public::concept),
+        r!(get, "GET", "/konzept/handlungsfeld/{number}", Public, "/konzept/handlungsfeld/4", true, pages::public::field),
+        r!(get, "GET", "/konzept/versionen", Public, "/konzept/versionen", true, pages::public::versions),
+        r!(get, "GET", "/konzept/versionen/{number}", Public, "/konzept/versionen/1", true, pages::public::version),
+        r!(get, "GET", "/konzept/vergleich", Public, "/konzept/vergleich?von=1&zu=1", true, pages::public::compare),
+        r!(get, "GET", "/sprache", Public, "/sprache", true, pages::public::languages),
+        r!(get, "GET", "/impressum", Public, "/impressum", true, pages::public::impressum),
+        r!(get, "GET", "/datenschutz", Public, "/datenschutz", true, pages::public::privacy),
+        r!(get, "GET", "/barrierefreiheit", Public, "/barrierefreiheit", true, pages::public::accessibility),
+        r!(post, "POST", "/barrierefreiheit", Public, "/barrierefreiheit", false, pages::public::feedback),
         // Accounts
-        r!(
-            get,
-            "GET",
-            "/anmelden",
-            Public,
-            "/anmelden",
-            true,
-            pages::account::login_form
-        ),
-        r!(
-            post,
-            "POST",
-            "/anmelden",
-            Public,
-            "/anmelden",
-            false,
-            pages::account::login
-        ),
-        r!(
-            get,
-            "GET",
-            "/anmelden/zweiter-faktor",
-            SessionStarted,
-            "/anmelden/zweiter-faktor",
-            true,
-            pages::account::second_factor_form
-        ),
-        r!(
-            post,
-            "POST",
-            "/anmelden/zweiter-faktor",
-            SessionStarted,
-            "/anmelden/zweiter-faktor",
-            false,
-            pages::account::second_factor
-        ),
-        r!(
-            post,
-            "POST",
-            "/abmelden",
-            SessionStarted,
-            "/abmelden",
-            false,
-            pages::account::logout
-        ),
-        r!(
-            get,
-            "GET",
-            "/registrieren",
-            Public,
-            "/registrieren",
-            true,
-            pages::account::signup_form
-        ),
-        r!(
-            post,
-            "POST",
-            "/registrieren",
-            Public,
-            "/registrieren",
-            false,
-            pages::account::signup
-        ),
-        r!(
-            get,
-            "GET",
-            "/registrieren/bestaetigen",
-            Public,
-            "/registrieren/bestaetigen?token=x",
-            true,
-            pages::account::confirm
-        ),
-        r!(
-            get,
-            "GET",
-            "/passwort-vergessen",
-            Public,
-            "/passwort-vergessen",
-            true,
-            pages::account::forgot_form
-        ),
-        r!(
-            post,
-            "POST",
-            "/passwort-vergessen",
-            Public,
-            "/passwort-vergessen",
-            false,
-            pages::account::forgot
-        ),
-        r!(
-            get,
-            "GET",
-            "/passwort-neu",
-            Public,
-            "/passwort-neu?token=x",
-            true,
-            pages::account::reset_form
-        ),
-        r!(
-            post,
-            "POST",
-            "/passwort-neu",
-            Public,
-            "/passwort-neu",
-            false,
-            pages::account::reset
-        ),
-        r!(
-            get,
-            "GET",
-            "/konto",
-            Account,
-            "/konto",
-            true,
-            pages::account::account
-        ),
-        r!(
-            get,
-            "GET",
-            "/konto/daten.json",
-            Account,
-            "/konto/daten.json",
-            false,
-            pages::account::export
-        ),
-        r!(
-            post,
-            "POST",
-            "/konto/loeschen",
-            Account,
-            "/konto/loeschen",
-            false,
-            pages::account::erase
-        ),
-        r!(
-            post,
-            "POST",
-            "/konto/tokens",
-            Account,
-            "/konto/tokens",
-            false,
-            pages::account::create_token
-        ),
-        r!(
-            post,
-            "POST",
-            "/konto/tokens/{id}/widerrufen",
-            Account,
-            "/konto/tokens/1/widerrufen",
-            false,
-            pages::account::revoke_token
-        ),
+        r!(get, "GET", "/anmelden", Public, "/anmelden", true, pages::account::login_form),
+        r!(post, "POST", "/anmelden", Public, "/anmelden", false, pages::account::login),
+        r!(get, "GET", "/anmelden/zweiter-faktor", SessionStarted, "/anmelden/zweiter-faktor", true, pages::account::second_factor_form),
+        r!(post, "POST", "/anmelden/zweiter-faktor", SessionStarted, "/anmelden/zweiter-faktor", false, pages::account::second_factor),
+        r!(post, "POST", "/abmelden", SessionStarted, "/abmelden", false, pages::account::logout),
+        r!(get, "GET", "/registrieren", Public, "/registrieren", true, pages::account::signup_form),
+        r!(post, "POST", "/registrieren", Public, "/registrieren", false, pages::account::signup),
+        r!(get, "GET", "/registrieren/bestaetigen", Public, "/registrieren/bestaetigen?token=x", true, pages::account::confirm),
+        r!(get, "GET", "/passwort-vergessen", Public, "/passwort-vergessen", true, pages::account::forgot_form),
+        r!(post, "POST", "/passwort-vergessen", Public, "/passwort-vergessen", false, pages::account::forgot),
+        r!(get, "GET", "/passwort-neu", Public, "/passwort-neu?token=x", true, pages::account::reset_form),
+        r!(post, "POST", "/passwort-neu", Public, "/passwort-neu", false, pages::account::reset),
+        r!(get, "GET", "/konto", Account, "/konto", true, pages::account::account),
+        r!(get, "GET", "/konto/daten.json", Account, "/konto/daten.json", false, pages::account::export),
+        r!(post, "POST", "/konto/loeschen", Account, "/konto/loeschen", false, pages::account::erase),
+        r!(post, "POST", "/konto/tokens", Account, "/konto/tokens", false, pages::account::create_token),
+        r!(post, "POST", "/konto/tokens/{id}/widerrufen", Account, "/konto/tokens/1/widerrufen", false, pages::account::revoke_token),
         // Coordination
-        r!(
-            get,
-            "GET",
-            "/verwaltung",
-            Coordinator,
-            "/verwaltung",
-            true,
-            pages::admin::dashboard
-        ),
-        r!(
-            post,
-            "POST",
-            "/verwaltung/konzept/entwurf",
-            Coordinator,
-            "/verwaltung/konzept/entwurf",
-            false,
-            pages::admin::create_draft
-        ),
-        r!(
-            get,
-            "GET",
-            "/verwaltung/konzept/entwurf",
-            Coordinator,
-            "/verwaltung/konzept/entwurf",
-            true,
-            pages::admin::draft
-        ),
-        r!(
-            get,
-            "GET",
-            "/verwaltung/konzept/entwurf/text",
-            Coordinator,
-            "/verwaltung/konzept/entwurf/text",
-            true,
-            pages::admin::concept_text_form
-        ),
-        r!(
-            post,
-            "POST",
-            "/verwaltung/konzept/entwurf/text",
-            Coordinator,
-            "/verwaltung/konzept/entwurf/text",
-            false,
-            pages::admin::concept_text_save
-        ),
-        r!(
-            get,
-            "GET",
-            "/verwaltung/konzept/entwurf/handlungsfeld/{id}",
-            Coordinator,
-            "/verwaltung/konzept/entwurf/handlungsfeld/4",
-            true,
-            pages::admin::field_form
-        ),
-        r!(
-            post,
-            "POST",
-            "/verwaltung/konzept/entwurf/handlungsfeld/{id}",
-            Coordinator,
-            "/verwaltung/konzept/entwurf/handlungsfeld/4",
-            false,
-            pages::admin::field_save
-        ),
-        r!(
-            post,
-            "POST",
-            "/verwaltung/konzept/entwurf/handlungsfeld/{id}/ziel",
-            Coordinator,
-            "/verwaltung/konzept/entwurf/handlungsfeld/4/ziel",
-            false,
-            pages::admin::goal_add
-        ),
-        r!(
-            get,
-            "GET",
-            "/verwaltung/konzept/entwurf/ziel/{id}",
-            Coordinator,
-            "/verwaltung/konzept/entwurf/ziel/10",
-            true,
-            pages::admin::goal_form
-        ),
-        r!(
-            post,
-            "POST",
-            "/verwaltung/konzept/entwurf/ziel/{id}",
-            Coordinator,
-            "/verwaltung/konzept/entwurf/ziel/10",
-            false,
-            pages::admin::goal_save
-        ),
-        r!(
-            post,
-            "POST",
-            "/verwaltung/konzept/entwurf/ziel/{id}/entfernen",
-            Coordinator,
-            "/verwaltung/konzept/entwurf/ziel/10/entfernen",
-            false,
-            pages::admin::goal_remove
-        ),
-        r!(
-            post,
-            "POST",
-            "/verwaltung/konzept/entwurf/beschliessen",
-            Coordinator,
-            "/verwaltung/konzept/entwurf/beschliessen",
-            false,
-            pages::admin::adopt
-        ),
-        r!(
-            get,
-            "GET",
-            "/verwaltung/konzept/entwurf/verlauf",
-            Coordinator,
-            "/verwaltung/konzept/entwurf/verlauf",
-            true,
-            pages::admin::history
-        ),
-        r!(
-            get,
-            "GET",
-            "/verwaltung/seiten/{kind}",
-            Coordinator,
-            "/verwaltung/seiten/impressum",
-            true,
-            pages::admin::site_page_form
-        ),
-        r!(
-            post,
-            "POST",
-            "/verwaltung/seiten/{kind}",
-            Coordinator,
-            "/verwaltung/seiten/impressum",
-            false,
-            pages::admin::site_page_save
-        ),
+        r!(get, "GET", "/verwaltung", Coordinator, "/verwaltung", true, pages::admin::dashboard),
+        r!(post, "POST", "/verwaltung/konzept/entwurf", Coordinator, "/verwaltung/konzept/entwurf", false, pages::admin::create_draft),
+        r!(get, "GET", "/verwaltung/konzept/entwurf", Coordinator, "/verwaltung/konzept/entwurf", true, pages::admin::draft),
+        r!(get, "GET", "/verwaltung/konzept/entwurf/text", Coordinator, "/verwaltung/konzept/entwurf/text", true, pages::admin::concept_text_form),
+        r!(post, "POST", "/verwaltung/konzept/entwurf/text", Coordinator, "/verwaltung/konzept/entwurf/text", false, pages::admin::concept_text_save),
+        r!(get, "GET", "/verwaltung/konzept/entwurf/handlungsfeld/{id}", Coordinator, "/verwaltung/konzept/entwurf/handlungsfeld/4", true, pages::admin::field_form),
+        r!(post, "POST", "/verwaltung/konzept/entwurf/handlungsfeld/{id}", Coordinator, "/verwaltung/konzept/entwurf/handlungsfeld/4", false, pages::admin::field_save),
+        r!(post, "POST", "/verwaltung/konzept/entwurf/handlungsfeld/{id}/ziel", Coordinator, "/verwaltung/konzept/entwurf/handlungsfeld/4/ziel", false, pages::admin::goal_add),
+        r!(get, "GET", "/verwaltung/konzept/entwurf/ziel/{id}", Coordinator, "/verwaltung/konzept/entwurf/ziel/10", true, pages::admin::goal_form),
+        r!(post, "POST", "/verwaltung/konzept/entwurf/ziel/{id}", Coordinator, "/verwaltung/konzept/entwurf/ziel/10", false, pages::admin::goal_save),
+        r!(post, "POST", "/verwaltung/konzept/entwurf/ziel/{id}/entfernen", Coordinator, "/verwaltung/konzept/entwurf/ziel/10/entfernen", false, pages::admin::goal_remove),
+        r!(post, "POST", "/verwaltung/konzept/entwurf/beschliessen", Coordinator, "/verwaltung/konzept/entwurf/beschliessen", false, pages::admin::adopt),
+        r!(get, "GET", "/verwaltung/konzept/entwurf/verlauf", Coordinator, "/verwaltung/konzept/entwurf/verlauf", true, pages::admin::history),
+        r!(get, "GET", "/verwaltung/seiten/{kind}", Coordinator, "/verwaltung/seiten/impressum", true, pages::admin::site_page_form),
+        r!(post, "POST", "/verwaltung/seiten/{kind}", Coordinator, "/verwaltung/seiten/impressum", false, pages::admin::site_page_save),
         // JSON API
-        r!(
-            get,
-            "GET",
-            "/api/openapi.json",
-            Public,
-            "/api/openapi.json",
-            false,
-            api::openapi
-        ),
-        r!(
-            get,
-            "GET",
-            "/api/v1/concept",
-            Public,
-            "/api/v1/concept",
-            false,
-            api::concept_current
-        ),
-        r!(
-            get,
-            "GET",
-            "/api/v1/concept/versions",
-            Public,
-            "/api/v1/concept/versions",
-            false,
-            api::concept_versions
-        ),
-        r!(
-            get,
-            "GET",
-            "/api/v1/concept/versions/{number}",
-            Public,
-            "/api/v1/concept/versions/1",
-            false,
-            api::concept_version
-        ),
-        r!(
-            get,
-            "GET",
-            "/api/v1/concept/diff",
-            Public,
-            "/api/v1/concept/diff?from=1&to=1",
-            false,
-            api::concept_diff
-        ),
-        r!(
-            post,
-            "POST",
-            "/api/v1/concept/draft",
-            Coordinator,
-            "/api/v1/concept/draft",
-            false,
-            api::draft_create
-        ),
-        r!(
-            put,
-            "PUT",
-            "/api/v1/concept/draft",
-            Coordinator,
-            "/api/v1/concept/draft",
-            false,
-            api::draft_texts
-        ),
-        r!(
-            put,
-            "PUT",
-            "/api/v1/concept/draft/fields/{id}",
-            Coordinator,
-            "/api/v1/concept/draft/fields/4",
-            false,
-            api::draft_field
-        ),
-        r!(
-            post,
-            "POST",
-            "/api/v1/concept/draft/fields/{id}/goals",
-            Coordinator,
-            "/api/v1/concept/draft/fields/4/goals",
-            false,
-            api::draft_goal_add
-        ),
-        r!(
-            put,
-            "PUT",
-            "/api/v1/concept/draft/goals/{id}",
-            Coordinator,
-            "/api/v1/concept/draft/goals/10",
-            false,
-            api::draft_goal
-        ),
-        r!(
-            delete,
-            "DELETE",
-            "/api/v1/concept/draft/goals/{id}",
-            Coordinator,
-            "/api/v1/concept/draft/goals/10",
-            false,
-            api::draft_goal_remove
-        ),
-        r!(
-            post,
-            "POST",
-            "/api/v1/concept/draft/adopt",
-            Coordinator,
-            "/api/v1/concept/draft/adopt",
-            false,
-            api::draft_adopt
-        ),
-        r!(
-            get,
-            "GET",
-            "/api/v1/concept/draft/history",
-            Coordinator,
-            "/api/v1/concept/draft/history",
-            false,
-            api::draft_history
-        ),
-        r!(
-            get,
-            "GET",
-            "/api/v1/pages/{kind}",
-            Public,
-            "/api/v1/pages/impressum",
-            false,
-            api::site_page
-        ),
-        r!(
-            post,
-            "POST",
-            "/api/v1/feedback",
-            Public,
-            "/api/v1/feedback",
-            false,
-            api::feedback
-        ),
-        r!(
-            get,
-            "GET",
-            "/api/v1/feedback",
-            Coordinator,
-            "/api/v1/feedback",
-            false,
-            api::feedback_list
-        ),
-        r!(
-            get,
-            "GET",
-            "/api/v1/me",
-            Account,
-            "/api/v1/me",
-            false,
-            api::me
-        ),
-        r!(
-            get,
-            "GET",
-            "/api/v1/me/export",
-            Account,
-            "/api/v1/me/export",
-            false,
-            api::me_export
-        ),
-        r!(
-            get,
-            "GET",
-            "/api/v1/me/tokens",
-            Account,
-            "/api/v1/me/tokens",
-            false,
-            api::tokens
-        ),
-        r!(
-            post,
-            "POST",
-            "/api/v1/me/tokens",
-            Account,
-            "/api/v1/me/tokens",
-            false,
-            api::token_create
-        ),
-        r!(
-            delete,
-            "DELETE",
-            "/api/v1/me/tokens/{id}",
-            Account,
-            "/api/v1/me/tokens/1",
-            false,
-            api::token_revoke
-        ),
-        r!(
-            get,
-            "GET",
-            "/api/v1/municipalities",
-            Public,
-            "/api/v1/municipalities",
-            false,
-            api::municipalities
-        ),
+        r!(get, "GET", "/api/openapi.json", Public, "/api/openapi.json", false, api::openapi),
+        r!(get, "GET", "/api/v1/concept", Public, "/api/v1/concept", false, api::concept_current),
+        r!(get, "GET", "/api/v1/concept/versions", Public, "/api/v1/concept/versions", false, api::concept_versions),
+        r!(get, "GET", "/api/v1/concept/versions/{number}", Public, "/api/v1/concept/versions/1", false, api::concept_version),
+        r!(get, "GET", "/api/v1/concept/diff", Public, "/api/v1/concept/diff?from=1&to=1", false, api::concept_diff),
+        r!(post, "POST", "/api/v1/concept/draft", Coordinator, "/api/v1/concept/draft", false, api::draft_create),
+        r!(put, "PUT", "/api/v1/concept/draft", Coordinator, "/api/v1/concept/draft", false, api::draft_texts),
+        r!(put, "PUT", "/api/v1/concept/draft/fields/{id}", Coordinator, "/api/v1/concept/draft/fields/4", false, api::draft_field),
+        r!(post, "POST", "/api/v1/concept/draft/fields/{id}/goals", Coordinator, "/api/v1/concept/draft/fields/4/goals", false, api::draft_goal_add),
+        r!(put, "PUT", "/api/v1/concept/draft/goals/{id}", Coordinator, "/api/v1/concept/draft/goals/10", false, api::draft_goal),
+        r!(delete, "DELETE", "/api/v1/concept/draft/goals/{id}", Coordinator, "/api/v1/concept/draft/goals/10", false, api::draft_goal_remove),
+        r!(post, "POST", "/api/v1/concept/draft/adopt", Coordinator, "/api/v1/concept/draft/adopt", false, api::draft_adopt),
+        r!(get, "GET", "/api/v1/concept/draft/history", Coordinator, "/api/v1/concept/draft/history", false, api::draft_history),
+        r!(get, "GET", "/api/v1/pages/{kind}", Public, "/api/v1/pages/impressum", false, api::site_page),
+        r!(put, "PUT", "/api/v1/pages/{kind}", Coordinator, "/api/v1/pages/impressum", false, api::site_page_put),
+        r!(get, "GET", "/api/v1/outbox", Coordinator, "/api/v1/outbox", false, api::outbox),
+        r!(post, "POST", "/api/v1/feedback", Public, "/api/v1/feedback", false, api::feedback),
+        r!(get, "GET", "/api/v1/feedback", Coordinator, "/api/v1/feedback", false, api::feedback_list),
+        r!(get, "GET", "/api/v1/me", Account, "/api/v1/me", false, api::me),
+        r!(delete, "DELETE", "/api/v1/me", Account, "/api/v1/me", false, api::me_erase),
+        r!(get, "GET", "/api/v1/me/export", Account, "/api/v1/me/export", false, api::me_export),
+        r!(get, "GET", "/api/v1/me/tokens", Account, "/api/v1/me/tokens", false, api::tokens),
+        r!(post, "POST", "/api/v1/me/tokens", Account, "/api/v1/me/tokens", false, api::token_create),
+        r!(delete, "DELETE", "/api/v1/me/tokens/{id}", Account, "/api/v1/me/tokens/1", false, api::token_revoke),
+        r!(get, "GET", "/api/v1/municipalities", Public, "/api/v1/municipalities", false, api::municipalities),
         // Operations
-        r!(
-            get,
-            "GET",
-            "/healthz",
-            Public,
-            "/healthz",
-            false,
-            metrics::healthz
-        ),
-        r!(
-            get,
-            "GET",
-            "/metrics",
-            Public,
-            "/metrics",
-            false,
-            metrics::metrics
-        ),
-        r!(
-            get,
-            "GET",
-            "/assets/{*file}",
-            Public,
-            "/assets/app.css",
-            false,
-            assets::serve
-        ),
+        r!(get, "GET", "/healthz", Public, "/healthz", false, metrics::healthz),
+        r!(get, "GET", "/metrics", Public, "/metrics", false, metrics::metrics),
+        r!(get, "GET", "/assets/{*file}", Public, "/assets/app.css", false, assets::serve),
     ]
 }
 

@@ -680,31 +680,15 @@ pub struct EraseForm {
     password: String,
 }
 
-pub async fn erase(
-    State(app): State<AppState>,
-    ctx: Ctx,
-    jar: CookieJar,
-    Form(f): Form<EraseForm>,
-) -> Result<Response, AppError> {
+/// Erases the signed-in person's account if `password` is theirs; false otherwise.
+pub async fn erase_account(app: &AppState, ctx: &Ctx, password: &str) -> Result<bool, AppError> {
     let user = ctx.user.clone().ok_or(AppError::Unauthorized)?;
     let now = app.now();
-    if th_auth::authenticate(
-        &app.db,
-        ctx.tenant.id,
-        &user.email,
-        &f.password,
-        "erase",
-        now,
-    )
-    .await
-    .is_err()
+    if th_auth::authenticate(&app.db, ctx.tenant.id, &user.email, password, "erase", now)
+        .await
+        .is_err()
     {
-        let mut v = Validation::new();
-        v.add("password", "wrong_code");
-        return Ok(account_page(&app, &ctx, None, &v)
-            .await?
-            .status(StatusCode::UNPROCESSABLE_ENTITY)
-            .render(&ctx));
+        return Ok(false);
     }
     let mut tx = app.db.begin().await?;
     app.db
@@ -723,6 +707,23 @@ pub async fn erase(
         .await?;
     th_auth::erase(&mut tx, &user).await?;
     tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn erase(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(f): Form<EraseForm>,
+) -> Result<Response, AppError> {
+    if !erase_account(&app, &ctx, &f.password).await? {
+        let mut v = Validation::new();
+        v.add("password", "wrong_code");
+        return Ok(account_page(&app, &ctx, None, &v)
+            .await?
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .render(&ctx));
+    }
     let body = html! { h1.kern-heading-x-large { (ctx.t("account-erased")) } p { a.kern-link href="/" { (ctx.t("nav-home")) } } };
     let mut c = ctx.clone();
     c.user = None;
@@ -731,6 +732,33 @@ pub async fn erase(
         Page::new(ctx.t("account-erased"), body).render(&c),
     )
         .into_response())
+}
+
+/// Records a change to the person's own API tokens in the audit log.
+pub async fn audit_token(
+    app: &AppState,
+    ctx: &Ctx,
+    action: &str,
+    token_id: i64,
+) -> Result<(), AppError> {
+    let user = ctx.user_id().ok_or(AppError::Unauthorized)?;
+    let mut tx = app.db.begin().await?;
+    app.db
+        .audit(
+            &mut tx,
+            th_storage::platform::AuditEntry {
+                tenant: ctx.tenant.id,
+                actor: Some(user),
+                action,
+                object_type: "api_token",
+                object_id: &token_id.to_string(),
+                detail: "",
+            },
+            app.now(),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -753,7 +781,8 @@ pub async fn create_token(
             .status(StatusCode::UNPROCESSABLE_ENTITY)
             .render(&ctx));
     }
-    let (_, secret) = th_auth::create_api_token(&app.db, &user, &name, app.now()).await?;
+    let (id, secret) = th_auth::create_api_token(&app.db, &user, &name, app.now()).await?;
+    audit_token(&app, &ctx, "create_api_token", id).await?;
     Ok(super::no_store(
         account_page(&app, &ctx, Some(secret), &Validation::new())
             .await?
@@ -771,5 +800,6 @@ pub async fn revoke_token(
     if !th_auth::revoke_api_token(&app.db, user.id, id, app.now()).await? {
         return Err(AppError::NotFound);
     }
+    audit_token(&app, &ctx, "revoke_api_token", id).await?;
     Ok(super::see_other("/konto"))
 }

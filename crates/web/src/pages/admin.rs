@@ -538,7 +538,22 @@ pub async fn site_page_save(
             .status(StatusCode::UNPROCESSABLE_ENTITY)
             .render(&ctx));
     }
-    let a = actor(&app, &ctx)?;
+    save_site_page(&app, &ctx, kind, l, &text).await?;
+    Ok(super::see_other(&format!(
+        "/verwaltung/seiten/{kind}?sprache={}&gespeichert=1",
+        l.tag()
+    )))
+}
+
+/// Stores a site page's text in one locale and records who changed it.
+pub async fn save_site_page(
+    app: &AppState,
+    ctx: &Ctx,
+    kind: &str,
+    l: Locale,
+    text: &str,
+) -> Result<(), AppError> {
+    let a = actor(app, ctx)?;
     let mut tx = app.db.begin().await?;
     app.db
         .put_site_page(
@@ -547,7 +562,7 @@ pub async fn site_page_save(
             th_storage::platform::NewSitePage {
                 kind,
                 locale: l,
-                body: &text,
+                body: text,
                 is_demo: false,
             },
             a.now,
@@ -568,8 +583,5 @@ pub async fn site_page_save(
         )
         .await?;
     tx.commit().await?;
-    Ok(super::see_other(&format!(
-        "/verwaltung/seiten/{kind}?sprache={}&gespeichert=1",
-        l.tag()
-    )))
+    Ok(())
 }

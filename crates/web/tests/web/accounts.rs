@@ -404,3 +404,24 @@ async fn personal_api_tokens_work_until_revoked() {
         assert_eq!(stored, 0);
     }
 }
+
+#[tokio::test]
+async fn the_api_erases_an_account_with_its_password() {
+    for app in TestApp::all().await {
+        let mut c = app.signed_in(Role::OrgMember).await;
+        let r = c
+            .json(Method::DELETE, "/api/v1/me", r#"{"password":"falsch"}"#)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["errors"][0]["field"], "password");
+        let r = c
+            .json(
+                Method::DELETE,
+                "/api/v1/me",
+                &format!(r#"{{"password":"{PASSWORD}"}}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        assert_eq!(c.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    }
+}

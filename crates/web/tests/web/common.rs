@@ -290,3 +290,13 @@ impl Client<'_> {
         r
     }
 }
+
+impl TestApp {
+    pub async fn user_id_of(&self, email: &str) -> i64 {
+        th_auth::user_by_email(&self.db, self.tenant(), &Email::parse(email).unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }
+}

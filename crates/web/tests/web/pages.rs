@@ -237,3 +237,61 @@ fn every_catalog_key_is_used_in_the_code() {
         "catalog keys the code never uses: {unused:?}"
     );
 }
+
+#[tokio::test]
+async fn coordinators_edit_the_legal_pages_through_form_and_api() {
+    for app in TestApp::all().await {
+        let mut c = app.signed_in(th_core::Role::Coordinator).await;
+        let r = c
+            .post_form(
+                "/verwaltung/seiten/impressum",
+                &[
+                    ("sprache", "de"),
+                    ("body", "Landkreis Beispiel, Musterstraße 1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = c
+            .json(
+                axum::http::Method::PUT,
+                "/api/v1/pages/privacy",
+                r#"{"locale":"en","body":"We keep little."}"#,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["is_demo"], false);
+        let r = c
+            .json(
+                axum::http::Method::PUT,
+                "/api/v1/pages/privacy",
+                r#"{"locale":"en","body":"  "}"#,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let mut v = app.client();
+        let page = v.get("/impressum").await.body;
+        assert!(page.contains("Musterstraße 1"));
+        assert!(
+            !page.contains("Demo-Text"),
+            "an edited page is no longer marked as demo"
+        );
+        v.lang = Some("en".into());
+        assert!(v.get("/datenschutz").await.body.contains("We keep little."));
+        let audit = app
+            .db
+            .audit_by_actor(
+                app.tenant(),
+                c.app.user_id_of("coordinator@example.org").await,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|a| a.action == "edit_site_page")
+                .count(),
+            2
+        );
+    }
+}
