@@ -3,9 +3,11 @@
 //! and number across versions so that contributions, measures and indicators can point at them.
 //! Knows nothing of HTTP, HTML or JSON.
 
+mod cache;
 mod diff;
 mod store;
 
+pub use cache::Cache;
 pub use diff::{diff, Change, ChangeKind, Segment};
 pub use store::*;
 
@@ -102,6 +104,8 @@ pub struct VersionInfo {
     pub based_on: Option<i64>,
     pub created_at: i64,
     pub adopted_at: Option<i64>,
+    /// Bumped by every change; caches compare it.
+    pub revision: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

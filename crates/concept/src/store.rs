@@ -13,10 +13,20 @@ fn info_from(r: &th_storage::AnyRow) -> VersionInfo {
         based_on: r.get(3),
         created_at: r.get(4),
         adopted_at: r.get(5),
+        revision: r.get(6),
     }
 }
 
-const INFO_COLS: &str = "id, number, status, based_on, created_at, adopted_at";
+const INFO_COLS: &str = "id, number, status, based_on, created_at, adopted_at, revision";
+
+/// Marks a version as changed (inside the changing transaction).
+async fn bump(tx: &mut Tx, version_id: i64) -> Result<()> {
+    sqlx::query("UPDATE concept_versions SET revision = revision + 1 WHERE id = $1")
+        .bind(version_id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
 
 /// Every version of the tenant's concept, newest first.
 pub async fn versions(db: &Db, t: TenantId) -> Result<Vec<VersionInfo>> {
@@ -347,6 +357,8 @@ async fn audit(
     version_id: i64,
     detail: &str,
 ) -> Result<()> {
+    // Every audited change is a change of the version: caches on all nodes see it.
+    bump(tx, version_id).await?;
     db.audit(
         tx,
         AuditEntry {
@@ -630,7 +642,7 @@ pub async fn remove_goal(db: &Db, a: Actor, version_id: i64, goal_id: i64) -> Re
 pub async fn adopt(db: &Db, a: Actor, version_id: i64) -> Result<()> {
     let mut tx = db.begin().await?;
     require_draft(&mut tx, a.tenant, version_id).await?;
-    sqlx::query("UPDATE concept_versions SET status = 'superseded' WHERE tenant_id = $1 AND status = 'adopted'")
+    sqlx::query("UPDATE concept_versions SET status = 'superseded', revision = revision + 1 WHERE tenant_id = $1 AND status = 'adopted'")
         .bind(a.tenant.0)
         .execute(tx.conn())
         .await?;

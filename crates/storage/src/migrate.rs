@@ -22,7 +22,10 @@ macro_rules! migration {
     };
 }
 
-pub(crate) const MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation")];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_foundation"),
+    migration!(2, "0002_concept_revision"),
+];
 
 pub(crate) async fn run(db: &Db) -> Result<usize> {
     let mut conn = db.pool().acquire().await?;

@@ -88,7 +88,7 @@ fn commands_on_an_sqlite_site() {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    assert!(ok(&["migrate"], None).contains("applied 1 migration"));
+    assert!(ok(&["migrate"], None).contains("applied 2 migration"));
     ok(&["demo"], None);
     ok(&["demo"], None); // a no-op the second time
     assert!(ok(

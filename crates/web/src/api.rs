@@ -94,7 +94,9 @@ pub async fn concept_current(
     ctx: Ctx,
     Query(q): Query<LocaleQuery>,
 ) -> Result<Response, AppError> {
-    let v = th_concept::current(&app.db, ctx.tenant.id)
+    let v = app
+        .concepts
+        .current(&app.db, ctx.tenant.id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Json(version_json(&v, mode(&ctx, &q))).into_response())
@@ -115,7 +117,9 @@ pub async fn concept_version(
     Path(n): Path<String>,
     Query(q): Query<LocaleQuery>,
 ) -> Result<Response, AppError> {
-    let v = th_concept::version_by_number(&app.db, ctx.tenant.id, number(&n)?)
+    let v = app
+        .concepts
+        .by_number(&app.db, ctx.tenant.id, number(&n)?)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Json(version_json(&v, mode(&ctx, &q))).into_response())
@@ -141,10 +145,14 @@ pub async fn concept_diff(
         })
     };
     let (from, to) = (get(q.from, "from")?, get(q.to, "to")?);
-    let a = th_concept::version_by_number(&app.db, ctx.tenant.id, from)
+    let a = app
+        .concepts
+        .by_number(&app.db, ctx.tenant.id, from)
         .await?
         .ok_or(AppError::NotFound)?;
-    let b = th_concept::version_by_number(&app.db, ctx.tenant.id, to)
+    let b = app
+        .concepts
+        .by_number(&app.db, ctx.tenant.id, to)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Json(json!({ "from": from, "to": to, "locale": ctx.locale.tag(), "changes": th_concept::diff(&a, &b, ctx.locale) })).into_response())
@@ -168,10 +176,14 @@ pub async fn draft_create(
         body(&raw)?
     };
     let base = match b.base {
-        Some(n) => th_concept::version_by_number(&app.db, ctx.tenant.id, n)
+        Some(n) => app
+            .concepts
+            .by_number(&app.db, ctx.tenant.id, n)
             .await?
             .ok_or(AppError::NotFound)?,
-        None => th_concept::current(&app.db, ctx.tenant.id)
+        None => app
+            .concepts
+            .current(&app.db, ctx.tenant.id)
             .await?
             .ok_or(AppError::NotFound)?,
     };

@@ -39,6 +39,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Whole concept versions, checked against their revision on every use.
+    pub concepts: Arc<th_concept::Cache>,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             clock,
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
+            concepts: Arc::new(th_concept::Cache::new()),
         })
     }
     pub fn now(&self) -> i64 {

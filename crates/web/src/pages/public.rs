@@ -32,7 +32,7 @@ fn version_label(ctx: &Ctx, v: &th_concept::VersionInfo) -> String {
 }
 
 pub async fn home(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let concept = th_concept::current(&app.db, ctx.tenant.id).await?;
+    let concept = app.concepts.current(&app.db, ctx.tenant.id).await?;
     let municipalities = app.db.municipalities(ctx.tenant.id).await?;
     let population: i64 = municipalities.iter().map(|m| m.population).sum();
     let body = html! {
@@ -94,7 +94,7 @@ fn concept_body(ctx: &Ctx, c: &Version, link_fields: bool) -> Markup {
 }
 
 pub async fn concept(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let Some(c) = th_concept::current(&app.db, ctx.tenant.id).await? else {
+    let Some(c) = app.concepts.current(&app.db, ctx.tenant.id).await? else {
         return Ok(Page::new(
             ctx.t("nav-concept"),
             html! { h1 { (ctx.t("nav-concept")) } p { (ctx.t("home-no-concept")) } },
@@ -111,7 +111,9 @@ pub async fn field(
     Path(number): Path<String>,
 ) -> Result<Response, AppError> {
     let number: i64 = number.parse().map_err(|_| AppError::NotFound)?;
-    let c = th_concept::current(&app.db, ctx.tenant.id)
+    let c = app
+        .concepts
+        .current(&app.db, ctx.tenant.id)
         .await?
         .ok_or(AppError::NotFound)?;
     let f = c.field_by_number(number).ok_or(AppError::NotFound)?;
@@ -169,7 +171,9 @@ pub async fn version(
     Path(number): Path<String>,
 ) -> Result<Response, AppError> {
     let number: i64 = number.parse().map_err(|_| AppError::NotFound)?;
-    let c = th_concept::version_by_number(&app.db, ctx.tenant.id, number)
+    let c = app
+        .concepts
+        .by_number(&app.db, ctx.tenant.id, number)
         .await?
         .ok_or(AppError::NotFound)?;
     let body = html! {
@@ -218,10 +222,14 @@ pub async fn compare(
             .ok_or_else(|| AppError::BadRequest(ctx.t("compare-choose")))
     };
     let (from, to) = (parse(q.von)?, parse(q.zu)?);
-    let a = th_concept::version_by_number(&app.db, ctx.tenant.id, from)
+    let a = app
+        .concepts
+        .by_number(&app.db, ctx.tenant.id, from)
         .await?
         .ok_or(AppError::NotFound)?;
-    let b = th_concept::version_by_number(&app.db, ctx.tenant.id, to)
+    let b = app
+        .concepts
+        .by_number(&app.db, ctx.tenant.id, to)
         .await?
         .ok_or(AppError::NotFound)?;
     let changes = th_concept::diff(&a, &b, ctx.locale);
