@@ -13,22 +13,23 @@ bin=target/release/teilhabe
 dir=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 
-first_answer() { # prints milliseconds from process start to the first 200 on /konzept
-  local t0 t1 addr
+pid=""
+start_server() { # starts the server; sets pid, addr and ms (process start to the first 200 on /konzept)
+  local t0 t1
   t0=$(date +%s%N)
-  "$bin" --database "sqlite://$dir/site.db" serve $1 --listen 127.0.0.1:0 >"$dir/out" 2>/dev/null &
+  "$bin" --database "sqlite://$dir/site.db" serve "$@" --listen 127.0.0.1:0 >"$dir/out" 2>/dev/null &
   pid=$!
   until addr=$(grep -o 'http://[0-9.:]*' "$dir/out" 2>/dev/null); do :; done
   until curl -sf -o /dev/null "$addr/konzept"; do :; done
   t1=$(date +%s%N)
-  echo "$(( (t1 - t0) / 1000000 )) $addr"
+  ms=$(( (t1 - t0) / 1000000 ))
 }
 
-read -r ms_demo addr < <(first_answer --demo)
-echo "first start with --demo: ${ms_demo} ms to the first answer"
-kill $pid; wait $pid 2>/dev/null || true
-read -r ms_restart addr < <(first_answer "")
-echo "restart on the existing database: ${ms_restart} ms to the first answer"
+start_server --demo
+echo "first start with --demo: ${ms} ms to the first answer"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+start_server
+echo "restart on the existing database: ${ms} ms to the first answer"
 echo "idle resident memory: $(grep VmRSS /proc/$pid/status | awk '{print $2}') kB"
 wrk -t2 -c64 -d"${secs}s" --latency "$addr/konzept"
 echo "resident memory after the load: $(grep VmRSS /proc/$pid/status | awk '{print $2}') kB (peak $(grep VmHWM /proc/$pid/status | awk '{print $2}') kB)"
