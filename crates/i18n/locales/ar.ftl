@@ -189,3 +189,5 @@ admin-outbox = صندوق الصادر
 admin-outbox-none = لا توجد رسائل بريد إلكتروني في صندوق الصادر.
 admin-outbox-subject = الموضوع
 admin-totp-uri-label = عنوان URI الخاص بـ otpauth
+admin-mail-feedback-subject = ملاحظة جديدة حول إمكانية الوصول
+admin-mail-feedback-body = وصلت ملاحظة عبر نموذج بيان إمكانية الوصول: { $message } جهة الاتصال: { $contact }

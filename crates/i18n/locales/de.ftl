@@ -189,3 +189,5 @@ admin-outbox = Postausgang
 admin-outbox-none = Keine E-Mails im Postausgang.
 admin-outbox-subject = Betreff
 admin-totp-uri-label = otpauth-URI
+admin-mail-feedback-subject = Neue Rückmeldung zur Barrierefreiheit
+admin-mail-feedback-body = Über das Formular der Erklärung zur Barrierefreiheit ist eine Rückmeldung eingegangen: { $message } Kontakt: { $contact }

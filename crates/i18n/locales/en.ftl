@@ -188,3 +188,5 @@ admin-outbox = Outbox
 admin-outbox-none = No e-mails in the outbox.
 admin-outbox-subject = Subject
 admin-totp-uri-label = otpauth URI
+admin-mail-feedback-subject = New accessibility feedback
+admin-mail-feedback-body = Feedback arrived through the form of the accessibility statement: { $message } Contact: { $contact }

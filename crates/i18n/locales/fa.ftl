@@ -189,3 +189,5 @@ admin-outbox = صندوق خروجی
 admin-outbox-none = هیچ ایمیلی در صندوق خروجی نیست.
 admin-outbox-subject = موضوع
 admin-totp-uri-label = نشانی URI برای otpauth
+admin-mail-feedback-subject = بازخورد تازه درباره دسترس‌پذیری
+admin-mail-feedback-body = از طریق فرم بیانیه دسترس‌پذیری بازخوردی رسیده است: { $message } تماس: { $contact }

@@ -189,3 +189,5 @@ admin-outbox = Skrzynka nadawcza
 admin-outbox-none = Brak wiadomości e-mail w skrzynce nadawczej.
 admin-outbox-subject = Temat
 admin-totp-uri-label = URI otpauth
+admin-mail-feedback-subject = Nowa uwaga dotycząca dostępności
+admin-mail-feedback-body = Za pomocą formularza deklaracji dostępności wpłynęła uwaga: { $message } Kontakt: { $contact }

@@ -189,3 +189,5 @@ admin-outbox = Исходящие
 admin-outbox-none = В исходящих нет писем.
 admin-outbox-subject = Тема
 admin-totp-uri-label = URI otpauth
+admin-mail-feedback-subject = Новый отзыв о доступности
+admin-mail-feedback-body = Через форму заявления о доступности поступил отзыв: { $message } Контакт: { $contact }

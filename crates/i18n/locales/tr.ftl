@@ -189,3 +189,5 @@ admin-outbox = Giden kutusu
 admin-outbox-none = Giden kutusunda e-posta yok.
 admin-outbox-subject = Konu
 admin-totp-uri-label = otpauth URI adresi
+admin-mail-feedback-subject = Erişilebilirlik hakkında yeni geri bildirim
+admin-mail-feedback-body = Erişilebilirlik beyanındaki form aracılığıyla bir geri bildirim geldi: { $message } İletişim: { $contact }

@@ -189,3 +189,5 @@ admin-outbox = Вихідні
 admin-outbox-none = У вихідних немає листів.
 admin-outbox-subject = Тема
 admin-totp-uri-label = URI otpauth
+admin-mail-feedback-subject = Новий відгук щодо доступності
+admin-mail-feedback-body = Через форму заяви про доступність надійшов відгук: { $message } Контакт: { $contact }

@@ -29,11 +29,40 @@ impl From<sqlx::Error> for MailError {
     }
 }
 
+/// Where e-mail goes. `url` is `smtp://host:port` (plain, for a local relay),
+/// `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtps://user:pass@host:465`
+/// (TLS from the start); certificates are checked against the Web PKI roots.
 #[derive(Clone, Debug)]
 pub struct SmtpConfig {
-    pub host: String,
-    pub port: u16,
+    pub url: String,
     pub from: String,
+}
+
+impl SmtpConfig {
+    /// Accepts a URL as above, or `HOST:PORT` for a plain local relay.
+    pub fn parse(spec: &str, from: &str) -> Result<Self, MailError> {
+        let url = if spec.contains("://") {
+            spec.to_string()
+        } else {
+            format!("smtp://{spec}")
+        };
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
+            .map_err(|e| MailError::Address(format!("SMTP server {spec:?}: {e}")))?;
+        from.parse::<lettre::message::Mailbox>()
+            .map_err(|e| MailError::Address(format!("sender {from:?}: {e}")))?;
+        Ok(Self {
+            url,
+            from: from.to_string(),
+        })
+    }
+
+    /// A plain local relay on loopback (tests).
+    pub fn local(port: u16, from: &str) -> Self {
+        Self {
+            url: format!("smtp://127.0.0.1:{port}"),
+            from: from.to_string(),
+        }
+    }
 }
 
 pub struct Outgoing<'a> {
@@ -141,9 +170,10 @@ pub async fn deliver_due(
     if batch.is_empty() {
         return Ok(0);
     }
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
-        .port(smtp.port)
-        .build();
+    let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp.url) {
+        Ok(b) => b.build(),
+        Err(e) => return Err(MailError::Address(format!("SMTP server: {e}"))),
+    };
     let mut sent = 0;
     for m in batch {
         let result = send_one(&transport, smtp, &m).await;

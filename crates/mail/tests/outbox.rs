@@ -30,11 +30,7 @@ async fn delivers_once_retries_and_reports_failures() {
         let t = db.ensure_default_tenant(1).await.unwrap().id;
         let smtp = TestSmtp::start().await.unwrap();
         smtp.deny("nobody@example.org");
-        let cfg = SmtpConfig {
-            host: "127.0.0.1".into(),
-            port: smtp.port,
-            from: "teilhabe@example.org".into(),
-        };
+        let cfg = SmtpConfig::local(smtp.port, "teilhabe@example.org");
         assert!(put(&db, t, "anna@example.org", Some("inv:1")).await);
         assert!(
             !put(&db, t, "anna@example.org", Some("inv:1")).await,
@@ -82,21 +78,14 @@ async fn unreachable_server_is_retried_later() {
     for db in testkit::all().await {
         let t = db.ensure_default_tenant(1).await.unwrap().id;
         put(&db, t, "anna@example.org", None).await;
-        let cfg = SmtpConfig {
-            host: "127.0.0.1".into(),
-            port: 1,
-            from: "teilhabe@example.org".into(),
-        };
+        let cfg = SmtpConfig::local(1, "teilhabe@example.org");
         assert_eq!(deliver_due(&db, &cfg, "n", 200).await.unwrap(), 0);
         let row = &outbox(&db, t, 10).await.unwrap()[0];
         assert_eq!(row.status, "pending");
         assert_eq!(row.attempts, 1);
         // Not due again at once.
         let smtp = TestSmtp::start().await.unwrap();
-        let cfg = SmtpConfig {
-            port: smtp.port,
-            ..cfg
-        };
+        let cfg = SmtpConfig::local(smtp.port, "teilhabe@example.org");
         assert_eq!(deliver_due(&db, &cfg, "n", 201).await.unwrap(), 0);
         assert_eq!(deliver_due(&db, &cfg, "n", 200 + 3600).await.unwrap(), 1);
         assert_eq!(smtp.messages().len(), 1);

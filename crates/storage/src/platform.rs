@@ -279,6 +279,7 @@ impl Db {
 
     pub async fn add_feedback(
         &self,
+        tx: &mut Tx,
         t: TenantId,
         page: &str,
         message: &str,
@@ -291,7 +292,7 @@ impl Db {
             .bind(message)
             .bind(contact)
             .bind(now)
-            .fetch_one(self.pool())
+            .fetch_one(tx.conn())
             .await?;
         Ok(row.get(0))
     }

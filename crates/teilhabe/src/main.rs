@@ -38,7 +38,9 @@ enum Command {
         /// Mark cookies Secure: auto = unless listening on loopback over plain HTTP.
         #[arg(long, value_parser = ["auto", "always", "never"], default_value = "auto")]
         cookie_secure: String,
-        /// SMTP server (HOST:PORT) for the outbox; without it e-mails wait in the outbox.
+        /// SMTP server for the outbox: smtp://HOST:PORT (plain relay), smtp://USER:PASS@HOST:587?tls=required
+        /// (STARTTLS) or smtps://USER:PASS@HOST:465; HOST:PORT alone means a plain relay.
+        /// Without it e-mails wait in the outbox.
         #[arg(long, env = "TEILHABE_SMTP")]
         smtp: Option<String>,
         /// Sender address of e-mails.
@@ -339,12 +341,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             )?;
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             if let Some(s) = smtp {
-                let (host, port) = s.rsplit_once(':').ok_or("--smtp takes HOST:PORT")?;
-                let cfg = th_mail::SmtpConfig {
-                    host: host.into(),
-                    port: port.parse().map_err(|_| "--smtp port")?,
-                    from: mail_from,
-                };
+                let cfg = th_mail::SmtpConfig::parse(&s, &mail_from).map_err(|e| e.to_string())?;
                 let node = format!("{}-{}", listen, std::process::id());
                 tokio::spawn(th_mail::run_worker(
                     db.clone(),

@@ -237,6 +237,22 @@ pub async fn second_factor(
     }
     if !user.totp_enabled {
         th_auth::set_totp(&app.db, user.id, &secret, true).await?;
+        let mut tx = app.db.begin().await?;
+        app.db
+            .audit(
+                &mut tx,
+                th_storage::platform::AuditEntry {
+                    tenant: ctx.tenant.id,
+                    actor: Some(user.id),
+                    action: "enable_second_factor",
+                    object_type: "user",
+                    object_id: &user.id.to_string(),
+                    detail: "",
+                },
+                now,
+            )
+            .await?;
+        tx.commit().await?;
     }
     th_auth::mark_second_factor_done(&app.db, &token).await?;
     Ok(super::see_other(&super::safe_next(f.weiter.as_deref())))

@@ -362,10 +362,58 @@ pub async fn take_feedback(
         return Err(AppError::RateLimited);
     }
     th_auth::rate_record(&app.db, "feedback", client, now).await?;
-    Ok(Ok(app
+    // Stored and announced to every coordinator in one transaction.
+    let coordinators: Vec<th_auth::User> = th_auth::users(&app.db, ctx.tenant.id)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            matches!(u.role, th_core::Role::Coordinator | th_core::Role::Admin) && u.email_confirmed
+        })
+        .collect();
+    let mut tx = app.db.begin().await?;
+    let id = app
         .db
-        .add_feedback(ctx.tenant.id, "barrierefreiheit", &message, &contact, now)
-        .await?))
+        .add_feedback(
+            &mut tx,
+            ctx.tenant.id,
+            "barrierefreiheit",
+            &message,
+            &contact,
+            now,
+        )
+        .await?;
+    for u in &coordinators {
+        let body = app.i18n.ta(
+            u.locale,
+            "admin-mail-feedback-body",
+            &[
+                ("message", message.as_str().into()),
+                (
+                    "contact",
+                    if contact.is_empty() {
+                        "–"
+                    } else {
+                        contact.as_str()
+                    }
+                    .into(),
+                ),
+            ],
+        );
+        th_mail::enqueue(
+            &mut tx,
+            th_mail::Outgoing {
+                tenant: ctx.tenant.id,
+                recipient: &u.email,
+                subject: &app.i18n.t(u.locale, "admin-mail-feedback-subject"),
+                body: &body,
+                dedupe_key: Some(&format!("feedback:{id}:{}", u.id)),
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(id))
 }
 
 pub async fn feedback(

@@ -189,11 +189,7 @@ async fn sign_up_confirm_by_mail_and_reset_the_password() {
 
         // The confirmation goes through the outbox to a real SMTP server.
         let smtp = th_mail::testsmtp::TestSmtp::start().await.unwrap();
-        let cfg = th_mail::SmtpConfig {
-            host: "127.0.0.1".into(),
-            port: smtp.port,
-            from: "teilhabe@example.org".into(),
-        };
+        let cfg = th_mail::SmtpConfig::local(smtp.port, "teilhabe@example.org");
         assert_eq!(
             th_mail::deliver_due(&app.db, &cfg, "t", NOW + 1)
                 .await

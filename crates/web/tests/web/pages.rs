@@ -131,6 +131,11 @@ async fn legal_pages_exist_and_are_marked_as_demo_texts() {
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let fb = app.db.feedback(app.tenant()).await.unwrap();
         assert_eq!(fb.len(), 1);
+        // ... and reaches the coordinators by e-mail (through the outbox).
+        let mails = th_mail::outbox(&app.db, app.tenant(), 10).await.unwrap();
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].recipient, th_demo::COORDINATOR_EMAIL);
+        assert_eq!(mails[0].subject, "Neue Rückmeldung zur Barrierefreiheit");
         // An empty message is refused, field by field, and nothing is stored.
         let r = c
             .post_form(
