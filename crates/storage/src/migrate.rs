@@ -25,6 +25,7 @@ macro_rules! migration {
 pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_concept_revision"),
+    migration!(3, "0003_participation_organisations"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<usize> {
