@@ -117,7 +117,7 @@ pub fn validate_org(
             },
         );
     }
-    if !municipalities.iter().any(|m| *m == o.municipality) {
+    if !municipalities.contains(&o.municipality) {
         v.add(
             "municipality",
             if o.municipality.trim().is_empty() {
