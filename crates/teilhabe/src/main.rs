@@ -75,6 +75,31 @@ enum Command {
     },
     /// List every route with its access rule (JSON), for tooling and tests.
     Routes,
+    /// The registry of organisations.
+    Organisations {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Import organisations from a CSV file (UTF-8 or Windows-1252, comma or semicolon, German or
+    /// English headers). Every row is checked first; nothing is written unless the file is clean.
+    Import {
+        file: std::path::PathBuf,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Host of the tenant (default: the default tenant).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Write the registry as CSV to standard output.
+    Export {
+        #[arg(long)]
+        tenant: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -304,6 +329,100 @@ async fn run(cli: Cli) -> Result<(), String> {
             } else {
                 println!("account {} created for {} as {}", user.id, user.email, role);
             }
+        }
+        Command::Organisations {
+            command:
+                OrgCommand::Import {
+                    file,
+                    dry_run,
+                    tenant,
+                },
+        } => {
+            let db = open(&cli.database).await?;
+            let t = tenant_of(&db, tenant.as_deref()).await?;
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message(format!("checking {}", file.display()));
+            bar.enable_steady_tick(std::time::Duration::from_millis(100));
+            let municipalities: Vec<(String, String)> = db
+                .municipalities(t.id)
+                .await
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|m| (m.key, m.name))
+                .collect();
+            let fields: Vec<i64> = match th_concept::current(&db, t.id)
+                .await
+                .map_err(|e| format!("{e:?}"))?
+            {
+                Some(c) => c.fields.iter().map(|f| f.number).collect(),
+                None => (1..=20).collect(),
+            };
+            let plan = th_participation::import::check(
+                &db,
+                t.id,
+                &bytes,
+                &municipalities,
+                &fields,
+                SystemClock.now(),
+            )
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+            bar.finish_and_clear();
+            println!(
+                "{}: {} rows ({}, delimiter {:?}); {} organisations and {} contacts to add",
+                file.display(),
+                plan.rows,
+                plan.encoding,
+                plan.delimiter,
+                plan.organisations,
+                plan.contacts
+            );
+            for d in &plan.duplicates {
+                println!(
+                    "line {}: duplicate ({}) {} {}",
+                    d.line, d.code, d.column, d.value
+                );
+            }
+            for e in &plan.errors {
+                println!(
+                    "line {}: error in {}: {} {:?}",
+                    e.line,
+                    if e.column.is_empty() {
+                        "the row"
+                    } else {
+                        &e.column
+                    },
+                    e.code,
+                    e.value
+                );
+            }
+            if !plan.is_clean() {
+                return Err(format!(
+                    "{} error(s); nothing was written. Fix the lines above and import again.",
+                    plan.errors.len()
+                ));
+            }
+            if dry_run {
+                println!("dry run: nothing was written");
+            } else {
+                let n = th_participation::import::apply(&db, t.id, &plan, SystemClock.now())
+                    .await
+                    .map_err(|e| format!("{e:?}"))?;
+                println!("imported {n} organisations");
+            }
+        }
+        Command::Organisations {
+            command: OrgCommand::Export { tenant },
+        } => {
+            let db = open(&cli.database).await?;
+            let t = tenant_of(&db, tenant.as_deref()).await?;
+            print!(
+                "{}",
+                th_participation::export_csv(&db, t.id)
+                    .await
+                    .map_err(|e| format!("{e:?}"))?
+            );
         }
         Command::Backup { file } => {
             let db = Db::connect(&cli.database)

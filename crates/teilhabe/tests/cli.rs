@@ -159,6 +159,41 @@ fn commands_on_an_sqlite_site() {
         !run(&full, Some("kurz")).status.success(),
         "short password refused"
     );
+    // The organisation import: errors by line, nothing written; then the fixed file.
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/");
+    let broken = format!("{fixtures}organisationen-sozialamt.csv");
+    let fixed = format!("{fixtures}organisationen-sozialamt-korrigiert.csv");
+    let out = run(
+        &[
+            "--database",
+            url.as_str(),
+            "organisations",
+            "import",
+            &broken,
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("line 15: error in email")
+            && text.contains("line 120: error in municipality")
+            && text.contains("line 435: error in kind"),
+        "{text}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was written"));
+    assert!(ok(&["organisations", "import", &fixed, "--dry-run"], None)
+        .contains("dry run: nothing was written"));
+    assert!(
+        ok(&["organisations", "export"], None).lines().count() == 1,
+        "still empty after the dry run"
+    );
+    assert!(ok(&["organisations", "import", &fixed], None).contains("imported 700 organisations"));
+    assert_eq!(
+        ok(&["organisations", "export"], None).lines().count(),
+        702,
+        "header and 701 contacts"
+    );
     let (_, backup) = th_storage::testkit::sqlite_url();
     ok(&["backup", backup.to_str().unwrap()], None);
     let restored = format!("sqlite://{}", backup.display());
