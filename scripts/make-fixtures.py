@@ -51,7 +51,7 @@ while len(rows) < 700:
     i += 1
     kind, names = pick_kind()
     town = pick_town()
-    name = f"{rnd.choice(names)} {town.split(' (')[0]}" + (f" {i}" if rnd.random() < 0.6 else "")
+    name = f"{rnd.choice(names)} {town.split(' (')[0]} {i}"  # numbered: never the same as a demo name
     if (name, town) in used:
         continue
     used.add((name, town))

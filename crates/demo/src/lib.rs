@@ -92,6 +92,10 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
         )
         .await?;
     }
+    let towns: Vec<(&str, &str, i64)> = MUNICIPALITIES.iter().map(|m| (m.0, m.1, m.2)).collect();
+    orgs::load(&mut tx, t, &towns, ADOPTED_AT - 400 * 86_400)
+        .await
+        .map_err(|e| DemoError::Concept(format!("organisations: {e:?}")))?;
     th_concept::create_version(
         db,
         &mut tx,
@@ -144,4 +148,5 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
     Ok(Outcome::Loaded(t))
 }
 
+mod orgs;
 mod pages;

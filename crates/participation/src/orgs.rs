@@ -56,7 +56,10 @@ pub struct ContactInput {
     pub consent_how: String,
 }
 
-pub(crate) fn join_list<T: ToString>(v: &[T]) -> String {
+pub(crate) fn join_list<T: ToString + Ord + Clone>(v: &[T]) -> String {
+    let mut v = v.to_vec();
+    v.sort();
+    v.dedup();
     if v.is_empty() {
         String::new()
     } else {
@@ -143,7 +146,7 @@ pub fn validate_org(
     }
 }
 
-pub(crate) async fn insert_org(
+pub async fn insert_org(
     tx: &mut Tx,
     t: TenantId,
     name: &str,
@@ -167,7 +170,7 @@ pub(crate) async fn insert_org(
         .get(0))
 }
 
-pub(crate) async fn insert_contact(
+pub async fn insert_contact(
     tx: &mut Tx,
     t: TenantId,
     org: i64,

@@ -49,8 +49,10 @@ async fn the_social_departments_spreadsheet_is_checked_whole_and_written_only_wh
         );
         assert_eq!(plan.errors[1].value, "Hannnover");
         // Nothing is written while errors remain.
+        let demo = th_participation::count(&db, t).await.unwrap();
+        assert_eq!(demo, 700, "the demo's fictitious registry");
         assert_eq!(import::apply(&db, t, &plan, 100).await.unwrap(), 0);
-        assert_eq!(th_participation::count(&db, t).await.unwrap(), 0);
+        assert_eq!(th_participation::count(&db, t).await.unwrap(), demo);
 
         let plan = import::check(&db, t, FIXED, &m, FIELDS, 100).await.unwrap();
         assert!(plan.is_clean(), "{:?}", plan.errors);
@@ -59,7 +61,7 @@ async fn the_social_departments_spreadsheet_is_checked_whole_and_written_only_wh
         assert_eq!(plan.organisations, 700);
         assert_eq!(plan.contacts, 701);
         assert_eq!(import::apply(&db, t, &plan, 100).await.unwrap(), 700);
-        assert_eq!(th_participation::count(&db, t).await.unwrap(), 700);
+        assert_eq!(th_participation::count(&db, t).await.unwrap(), demo + 700);
         // Umlauts survived the Windows-1252 decoding.
         let (found, n) = list(
             &db,
@@ -80,7 +82,7 @@ async fn the_social_departments_spreadsheet_is_checked_whole_and_written_only_wh
         assert_eq!(again.organisations, 0);
         assert_eq!(again.duplicates.len(), 702);
         assert_eq!(import::apply(&db, t, &again, 100).await.unwrap(), 0);
-        assert_eq!(th_participation::count(&db, t).await.unwrap(), 700);
+        assert_eq!(th_participation::count(&db, t).await.unwrap(), demo + 700);
     }
 }
 
@@ -129,13 +131,17 @@ async fn export_and_import_round_trip() {
             &plan.errors[..plan.errors.len().min(3)]
         );
         assert_eq!(plan.encoding, "UTF-8");
-        assert_eq!((plan.organisations, plan.contacts), (700, 701));
+        assert_eq!(
+            (plan.organisations, plan.contacts),
+            (1400, 1401),
+            "the demo's 700 and the imported 700"
+        );
         import::apply(&db, other, &plan, 100).await.unwrap();
-        let a = list(&db, t, &OrgFilter::default(), 0, 1000)
+        let a = list(&db, t, &OrgFilter::default(), 0, 2000)
             .await
             .unwrap()
             .0;
-        let b = list(&db, other, &OrgFilter::default(), 0, 1000)
+        let b = list(&db, other, &OrgFilter::default(), 0, 2000)
             .await
             .unwrap()
             .0;

@@ -184,15 +184,16 @@ fn commands_on_an_sqlite_site() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was written"));
     assert!(ok(&["organisations", "import", &fixed, "--dry-run"], None)
         .contains("dry run: nothing was written"));
-    assert!(
-        ok(&["organisations", "export"], None).lines().count() == 1,
-        "still empty after the dry run"
+    assert_eq!(
+        ok(&["organisations", "export"], None).lines().count(),
+        701,
+        "only the demo registry after the dry run"
     );
     assert!(ok(&["organisations", "import", &fixed], None).contains("imported 700 organisations"));
     assert_eq!(
         ok(&["organisations", "export"], None).lines().count(),
-        702,
-        "header and 701 contacts"
+        1402,
+        "header, 700 demo contacts, 701 imported"
     );
     let (_, backup) = th_storage::testkit::sqlite_url();
     ok(&["backup", backup.to_str().unwrap()], None);

@@ -483,6 +483,151 @@ pub async fn municipalities(State(app): State<AppState>, ctx: Ctx) -> Result<Res
     Ok(Json(json!({ "items": app.db.municipalities(ctx.tenant.id).await? })).into_response())
 }
 
+#[derive(serde::Deserialize)]
+pub struct OrgListQuery {
+    q: Option<String>,
+    kind: Option<String>,
+    municipality: Option<String>,
+    field: Option<i64>,
+    offset: Option<i64>,
+    limit: Option<i64>,
+}
+
+pub async fn orgs_list(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OrgListQuery>,
+) -> Result<Response, AppError> {
+    let filter = th_participation::OrgFilter {
+        q: q.q,
+        kind: q.kind,
+        municipality: q.municipality,
+        field: q.field,
+    };
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let (items, total) = th_participation::list(&app.db, ctx.tenant.id, &filter, offset, limit)
+        .await
+        .map_err(crate::pages::orgs::part_err)?;
+    Ok(
+        Json(json!({ "items": items, "total": total, "offset": offset, "limit": limit }))
+            .into_response(),
+    )
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgBody {
+    name: String,
+    kind: String,
+    municipality: String,
+    #[serde(default)]
+    fields: Vec<i64>,
+    #[serde(default)]
+    languages: Vec<String>,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    contact: Option<th_participation::ContactInput>,
+}
+
+impl OrgBody {
+    fn input(&self) -> th_participation::OrgInput {
+        th_participation::OrgInput {
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            municipality: self.municipality.clone(),
+            fields: self.fields.clone(),
+            languages: self.languages.clone(),
+            notes: self.notes.clone(),
+        }
+    }
+}
+
+async fn org_json(app: &AppState, ctx: &Ctx, id: i64) -> Result<Value, AppError> {
+    let o = th_participation::get(&app.db, ctx.tenant.id, id)
+        .await
+        .map_err(crate::pages::orgs::part_err)?
+        .ok_or(AppError::NotFound)?;
+    let contacts = th_participation::contacts(&app.db, ctx.tenant.id, id)
+        .await
+        .map_err(crate::pages::orgs::part_err)?;
+    let mut v = serde_json::to_value(o).unwrap_or_default();
+    v["contacts"] = serde_json::to_value(contacts).unwrap_or_default();
+    Ok(v)
+}
+
+pub async fn org_create(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    raw: Bytes,
+) -> Result<Response, AppError> {
+    let b: OrgBody = body(&raw)?;
+    let contact = b.contact.clone().ok_or_else(|| {
+        AppError::Validation(vec![th_core::FieldError {
+            field: "contact".into(),
+            code: "required".into(),
+        }])
+    })?;
+    let id = crate::pages::orgs::create_org(&app, &ctx, &b.input(), &contact).await?;
+    Ok((StatusCode::CREATED, Json(org_json(&app, &ctx, id).await?)).into_response())
+}
+
+pub async fn org_get(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    Ok(Json(org_json(&app, &ctx, number(&id)?).await?).into_response())
+}
+
+pub async fn org_update(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    raw: Bytes,
+) -> Result<Response, AppError> {
+    let b: OrgBody = body(&raw)?;
+    let id = number(&id)?;
+    crate::pages::orgs::update_org(&app, &ctx, id, &b.input()).await?;
+    Ok(Json(org_json(&app, &ctx, id).await?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct ImportQuery {
+    dry_run: Option<bool>,
+}
+
+/// The CSV file is the body (any content type). 200 with the report when clean (written
+/// unless `dry_run=true`); 422 with every error by line, and nothing written, otherwise.
+pub async fn orgs_import(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ImportQuery>,
+    raw: Bytes,
+) -> Result<Response, AppError> {
+    let (plan, written) =
+        crate::pages::orgs::run_import(&app, &ctx, &raw, q.dry_run.unwrap_or(false)).await?;
+    let report = json!({ "written": written, "rows": plan.rows, "encoding": plan.encoding, "delimiter": plan.delimiter, "organisations": plan.organisations, "contacts": plan.contacts, "duplicates": plan.duplicates, "errors": plan.errors });
+    if plan.is_clean() {
+        return Ok(Json(report).into_response());
+    }
+    let mut problem = AppError::Validation(vec![]).problem(&ctx.path, ctx.locale, &ctx.i18n);
+    problem["errors"] = plan
+        .errors
+        .iter()
+        .map(|e| json!({ "line": e.line, "field": e.column, "code": e.code, "value": e.value }))
+        .collect::<Vec<_>>()
+        .into();
+    problem["import"] = report;
+    let mut res = (StatusCode::UNPROCESSABLE_ENTITY, problem.to_string()).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/problem+json"),
+    );
+    Ok(res)
+}
+
 pub async fn openapi() -> Response {
     Json(crate::openapi::document()).into_response()
 }

@@ -21,6 +21,8 @@ pub const CSRF_COOKIE: &str = "th_csrf";
 pub const LANG_COOKIE: &str = "th_lang";
 /// Bodies larger than this are refused before any handler runs.
 pub const MAX_BODY: usize = 256 * 1024;
+/// Uploads (imports) may be larger: the import's own limit plus the multipart envelope.
+pub const MAX_UPLOAD: usize = th_participation::import::MAX_BYTES + 64 * 1024;
 
 #[derive(Clone)]
 pub struct Ctx {
@@ -201,25 +203,55 @@ pub async fn context_layer(
         }),
     };
 
-    // CSRF: every state-changing request made with cookies must carry the token, in the
-    // X-CSRF-Token header or as the form field `csrf`.
+    // CSRF: every state-changing request from a browser must carry the token, in the
+    // X-CSRF-Token header or as the form field `csrf` (also inside a multipart upload). Scripts
+    // (a bearer token, or a JSON request without any session cookie) are exempt: they carry no
+    // ambient credentials a forged request could borrow, and JSON cannot be sent across sites
+    // without a CORS preflight, which this server never grants.
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if changes_state && !via_token {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let cookieless_json =
+        ctx.session_token.is_none() && content_type.starts_with("application/json");
+    if changes_state && !via_token && !cookieless_json {
         let header_ok = req
             .headers()
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| !new_csrf && v == csrf);
         if !header_ok {
+            let multipart = content_type.starts_with("multipart/form-data");
+            let limit = if multipart { MAX_UPLOAD } else { MAX_BODY };
             let (parts, body) = req.into_parts();
-            let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+            let bytes = match axum::body::to_bytes(body, limit).await {
                 Ok(b) => b,
-                Err(_) => return AppError::TooLarge.into_response_for(&path, locale, &app.i18n),
+                Err(_) => return refuse(&ctx, AppError::TooLarge),
             };
-            let form_ok =
-                !new_csrf && form_urlencoded::parse(&bytes).any(|(k, v)| k == "csrf" && v == csrf);
+            let form_ok = !new_csrf
+                && if multipart {
+                    let needle = format!("name=\"csrf\"\r\n\r\n{csrf}\r\n");
+                    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+                } else {
+                    form_urlencoded::parse(&bytes).any(|(k, v)| k == "csrf" && v == csrf)
+                };
             if !form_ok {
-                return AppError::Csrf.into_response_for(&path, locale, &app.i18n);
+                let mut res = refuse(&ctx, AppError::Csrf);
+                if new_csrf {
+                    // A first visit: give the browser its token so that sending again works.
+                    if let Ok(v) = HeaderValue::from_str(
+                        &cookie(CSRF_COOKIE, csrf.clone(), app.config.cookie_secure, 0)
+                            .encoded()
+                            .to_string(),
+                    ) {
+                        res.headers_mut().append(header::SET_COOKIE, v);
+                    }
+                }
+                security_headers(res.headers_mut(), is_api(&path));
+                return res;
             }
             req = Request::from_parts(parts, axum::body::Body::from(bytes));
         }
@@ -232,7 +264,10 @@ pub async fn context_layer(
 
     let mut jar = CookieJar::new();
     if new_csrf {
-        jar = jar.add(cookie(CSRF_COOKIE, csrf, app.config.cookie_secure, 0));
+        let mut c = cookie(CSRF_COOKIE, csrf, app.config.cookie_secure, 0);
+        // Scripts of this site read it to send the X-CSRF-Token header (double submit).
+        c.set_http_only(false);
+        jar = jar.add(c);
     }
     if let Some(l) = query_lang {
         if cookie_lang != Some(l) {
@@ -250,6 +285,26 @@ pub async fn context_layer(
         }
     }
     security_headers(res.headers_mut(), is_api(&path));
+    res
+}
+
+/// Refuses a request before any handler ran: a full page in the visitor's language, or a
+/// problem document under `/api/`.
+fn refuse(ctx: &Ctx, e: AppError) -> Response {
+    if ctx.path.starts_with("/api/") {
+        return crate::error::problem_response(&e, &ctx.path, ctx.locale, &ctx.i18n);
+    }
+    let title = ctx.t(e.title_key());
+    let body = maud::html! {
+        h1.kern-heading-large { (title) }
+        @if matches!(e, AppError::Csrf) { p { (ctx.t("error-csrf-help")) } }
+        p { a.kern-link href=(ctx.path) { (ctx.t("error-back")) } }
+    };
+    let mut res = crate::layout::Page::new(title, body)
+        .status(e.status())
+        .render(ctx);
+    res.extensions_mut().insert(crate::error::Rendered);
+    res.extensions_mut().insert(e);
     res
 }
 

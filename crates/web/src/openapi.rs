@@ -33,6 +33,23 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
         ("DELETE", "/api/v1/me") => {
             json!({ "type": "object", "additionalProperties": false, "required": ["password"], "properties": { "password": { "type": "string" } } })
         }
+        ("POST", "/api/v1/organisations") | ("PUT", "/api/v1/organisations/{id}") => json!({
+            "type": "object", "additionalProperties": false, "required": ["name", "kind", "municipality"],
+            "properties": {
+                "name": { "type": "string", "maxLength": 200 },
+                "kind": { "type": "string", "enum": th_participation::OrgKind::ALL.iter().map(|k| k.key()).collect::<Vec<_>>() },
+                "municipality": { "type": "string", "description": "key from /api/v1/municipalities" },
+                "fields": { "type": "array", "items": { "type": "integer" } },
+                "languages": { "type": "array", "items": { "type": "string" } },
+                "notes": { "type": "string" },
+                "contact": { "type": "object", "required": ["email"], "properties": { "name": { "type": "string" }, "email": { "type": "string", "format": "email" }, "role": { "type": "string" }, "consent_how": { "type": "string" } } }
+            }
+        }),
+        ("POST", "/api/v1/organisations/import") => {
+            return Some(
+                json!({ "type": "string", "contentMediaType": "text/csv", "description": "the CSV file; ?dry_run=true checks only" }),
+            )
+        }
         ("POST", "/api/v1/me/tokens") => {
             json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } })
         }
@@ -83,7 +100,12 @@ pub fn document() -> Value {
             op.insert("parameters".into(), params.into());
         }
         if let Some(schema) = body_schema(r.method, r.path) {
-            op.insert("requestBody".into(), json!({ "required": r.method != "POST" || r.path != "/api/v1/concept/draft", "content": { "application/json": { "schema": schema } } }));
+            let media = if r.path.ends_with("/import") {
+                "text/csv"
+            } else {
+                "application/json"
+            };
+            op.insert("requestBody".into(), json!({ "required": r.method != "POST" || r.path != "/api/v1/concept/draft", "content": { media: { "schema": schema } } }));
         }
         let roles: Vec<&str> = r.access.roles().iter().map(|r| r.as_str()).collect();
         op.insert("x-roles".into(), roles.into());

@@ -86,6 +86,14 @@ pub fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r!(post, "POST", "/verwaltung/konzept/entwurf/ziel/{id}/entfernen", Coordinator, "/verwaltung/konzept/entwurf/ziel/10/entfernen", false, pages::admin::goal_remove),
         r!(post, "POST", "/verwaltung/konzept/entwurf/beschliessen", Coordinator, "/verwaltung/konzept/entwurf/beschliessen", false, pages::admin::adopt),
         r!(get, "GET", "/verwaltung/konzept/entwurf/verlauf", Coordinator, "/verwaltung/konzept/entwurf/verlauf", true, pages::admin::history),
+        r!(get, "GET", "/verwaltung/organisationen", Coordinator, "/verwaltung/organisationen", true, pages::orgs::list),
+        r!(post, "POST", "/verwaltung/organisationen", Coordinator, "/verwaltung/organisationen", false, pages::orgs::create),
+        r!(get, "GET", "/verwaltung/organisationen/neu", Coordinator, "/verwaltung/organisationen/neu", true, pages::orgs::new_form),
+        r!(get, "GET", "/verwaltung/organisationen/import", Coordinator, "/verwaltung/organisationen/import", true, pages::orgs::import_form),
+        r!(post, "POST", "/verwaltung/organisationen/import", Coordinator, "/verwaltung/organisationen/import", false, pages::orgs::import_upload),
+        r!(get, "GET", "/verwaltung/organisationen/export.csv", Coordinator, "/verwaltung/organisationen/export.csv", false, pages::orgs::export),
+        r!(get, "GET", "/verwaltung/organisationen/{id}", Coordinator, "/verwaltung/organisationen/1", true, pages::orgs::show),
+        r!(post, "POST", "/verwaltung/organisationen/{id}", Coordinator, "/verwaltung/organisationen/1", false, pages::orgs::update),
         r!(get, "GET", "/verwaltung/seiten/{kind}", Coordinator, "/verwaltung/seiten/impressum", true, pages::admin::site_page_form),
         r!(post, "POST", "/verwaltung/seiten/{kind}", Coordinator, "/verwaltung/seiten/impressum", false, pages::admin::site_page_save),
         // JSON API
@@ -113,6 +121,12 @@ pub fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         r!(get, "GET", "/api/v1/me/tokens", Account, "/api/v1/me/tokens", false, api::tokens),
         r!(post, "POST", "/api/v1/me/tokens", Account, "/api/v1/me/tokens", false, api::token_create),
         r!(delete, "DELETE", "/api/v1/me/tokens/{id}", Account, "/api/v1/me/tokens/1", false, api::token_revoke),
+        r!(get, "GET", "/api/v1/organisations", Coordinator, "/api/v1/organisations", false, api::orgs_list),
+        r!(post, "POST", "/api/v1/organisations", Coordinator, "/api/v1/organisations", false, api::org_create),
+        r!(post, "POST", "/api/v1/organisations/import", Coordinator, "/api/v1/organisations/import", false, api::orgs_import),
+        r!(get, "GET", "/api/v1/organisations/export.csv", Coordinator, "/api/v1/organisations/export.csv", false, pages::orgs::export),
+        r!(get, "GET", "/api/v1/organisations/{id}", Coordinator, "/api/v1/organisations/1", false, api::org_get),
+        r!(put, "PUT", "/api/v1/organisations/{id}", Coordinator, "/api/v1/organisations/1", false, api::org_update),
         r!(get, "GET", "/api/v1/municipalities", Public, "/api/v1/municipalities", false, api::municipalities),
         // Operations
         r!(get, "GET", "/healthz", Public, "/healthz", false, metrics::healthz),
@@ -130,10 +144,13 @@ pub fn list() -> Vec<RouteInfo> {
 pub fn router(state: AppState) -> Router {
     let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
     for (info, mr) in table() {
-        let guarded = mr.route_layer(axum::middleware::from_fn_with_state(
+        let mut guarded = mr.route_layer(axum::middleware::from_fn_with_state(
             info.access,
             authz::check,
         ));
+        if info.path.ends_with("/import") {
+            guarded = guarded.layer(axum::extract::DefaultBodyLimit::max(ctx::MAX_UPLOAD));
+        }
         let merged = match by_path.remove(info.path) {
             Some(existing) => existing.merge(guarded),
             None => guarded,

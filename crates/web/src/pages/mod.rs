@@ -1,5 +1,6 @@
 pub mod account;
 pub mod admin;
+pub mod orgs;
 pub mod public;
 
 use axum::http::header;

@@ -6,5 +6,6 @@ mod authz;
 mod bad_input;
 mod common;
 mod concept;
+mod orgs;
 mod pages;
 mod tenants;
