@@ -36,9 +36,12 @@ pub type Result<T, E = AuthError> = std::result::Result<T, E>;
 
 /// How long a session lasts.
 pub const SESSION_SECS: i64 = 12 * 3600;
-/// Failed logins allowed per account and per client address in [`RATE_WINDOW_SECS`].
+/// Failed logins allowed in [`RATE_WINDOW_SECS`]: for one account from one client address,
+/// for one account from anywhere (high, so that strangers cannot lock a person out), and
+/// from one client address for any account.
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_IP: i64 = 20;
+pub const MAX_FAILURES_PER_ACCOUNT_ANYWHERE: i64 = 50;
+pub const MAX_FAILURES_PER_IP: i64 = 30;
 pub const RATE_WINDOW_SECS: i64 = 15 * 60;
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -253,15 +256,25 @@ pub async fn authenticate(
     now: i64,
 ) -> Result<User> {
     let account_key = format!("{}:{}", tenant.0, email.trim().to_lowercase());
+    let pair_key = format!("{account_key}|{client}");
     if rate_exceeded(
         db,
-        "login-account",
-        &account_key,
+        "login-account-ip",
+        &pair_key,
         MAX_FAILURES_PER_ACCOUNT,
         RATE_WINDOW_SECS,
         now,
     )
     .await?
+        || rate_exceeded(
+            db,
+            "login-account",
+            &account_key,
+            MAX_FAILURES_PER_ACCOUNT_ANYWHERE,
+            RATE_WINDOW_SECS,
+            now,
+        )
+        .await?
         || rate_exceeded(
             db,
             "login-ip",
@@ -304,11 +317,30 @@ pub async fn authenticate(
     match (ok, found) {
         (true, Some((u, _))) => Ok(u),
         _ => {
+            rate_record(db, "login-account-ip", &pair_key, now).await?;
             rate_record(db, "login-account", &account_key, now).await?;
             rate_record(db, "login-ip", client, now).await?;
             Err(AuthError::BadCredentials)
         }
     }
+}
+
+/// Checks a signed-in person's own password (to confirm erasure), without touching the login
+/// limits; its own limit stops guessing.
+pub async fn confirm_password(db: &Db, user: &User, password: &str, now: i64) -> Result<bool> {
+    let key = user.id.to_string();
+    if rate_exceeded(db, "confirm-password", &key, 5, RATE_WINDOW_SECS, now).await? {
+        return Err(AuthError::RateLimited);
+    }
+    let r = th_storage::sqlx::query("SELECT password_hash FROM auth_users WHERE id = $1")
+        .bind(user.id)
+        .fetch_optional(db.pool())
+        .await?;
+    let ok = r.is_some_and(|r| verify_password(password, &r.get::<String, _>(0)));
+    if !ok {
+        rate_record(db, "confirm-password", &key, now).await?;
+    }
+    Ok(ok)
 }
 
 // ---- sessions ----
@@ -423,8 +455,39 @@ pub fn totp_code(secret_b32: &str, now: i64) -> Option<String> {
 
 /// Checks a code, allowing one step of clock skew either way.
 pub fn totp_check(secret_b32: &str, code: &str, now: i64) -> bool {
+    totp_step(secret_b32, code, now).is_some()
+}
+
+/// The time step a code belongs to (one step of skew either way), if it is right.
+pub fn totp_step(secret_b32: &str, code: &str, now: i64) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    totp_for(secret_b32).is_some_and(|t| t.check(&code, now.max(0) as u64))
+    let t = totp_for(secret_b32)?;
+    let now = now.max(30);
+    [now - 30, now, now + 30]
+        .into_iter()
+        .find(|ts| t.generate(*ts as u64) == code)
+        .map(|ts| ts / 30)
+}
+
+/// Checks a person's code and uses it up: the same code (or an older one) never works again.
+pub async fn totp_use(
+    db: &Db,
+    user_id: i64,
+    secret_b32: &str,
+    code: &str,
+    now: i64,
+) -> Result<bool> {
+    let Some(step) = totp_step(secret_b32, code, now) else {
+        return Ok(false);
+    };
+    let r = th_storage::sqlx::query(
+        "UPDATE auth_users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1",
+    )
+    .bind(step)
+    .bind(user_id)
+    .execute(db.pool())
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// The otpauth URI an authenticator app reads.
@@ -540,6 +603,17 @@ pub async fn consume_link(
         .fetch_optional(tx.conn())
         .await?;
     Ok(r.map(|r| r.get(0)))
+}
+
+/// Voids every open link of a purpose (after a password reset, older reset links stop working).
+pub async fn void_links(tx: &mut Tx, user_id: i64, purpose: LinkPurpose, now: i64) -> Result<()> {
+    th_storage::sqlx::query("UPDATE auth_links SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }
 
 pub async fn confirm_email(tx: &mut Tx, user_id: i64, now: i64) -> Result<()> {

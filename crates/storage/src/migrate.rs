@@ -26,6 +26,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_concept_revision"),
     migration!(3, "0003_participation_organisations"),
+    migration!(4, "0004_auth_totp_step"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<usize> {

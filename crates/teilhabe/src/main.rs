@@ -50,9 +50,14 @@ enum Command {
             default_value = "teilhabe@localhost.localdomain"
         )]
         mail_from: String,
-        /// Public base URL (scheme and host) for links in e-mails.
+        /// The default tenant's public address, e.g. https://integration.region-hannover.de, for
+        /// links in e-mails (never taken from a request). Other tenants use their host name with
+        /// this scheme and port. Default: the listening address.
         #[arg(long, env = "TEILHABE_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Bearer token that /metrics requires; without one, /metrics answers loopback only.
+        #[arg(long, env = "TEILHABE_METRICS_TOKEN")]
+        metrics_token: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -106,8 +111,10 @@ enum OrgCommand {
 enum TenantCommand {
     /// Add a tenant that answers on host H.
     Add {
+        /// The host name the tenant answers on, e.g. integration.stadt-beispiel.de.
         #[arg(long)]
         host: String,
+        /// The tenant's name as shown on its pages, e.g. "Stadt Beispiel".
         #[arg(long)]
         name: String,
     },
@@ -438,6 +445,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             smtp,
             mail_from,
             public_url,
+            metrics_token,
         } => {
             let started = std::time::Instant::now();
             let db = open(&cli.database).await?;
@@ -449,6 +457,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "never" => false,
                 _ => !listen.ip().is_loopback(),
             };
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let state = th_web::AppState::new(
                 db.clone(),
@@ -456,6 +468,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 th_web::WebConfig {
                     cookie_secure: secure,
                     public_base: public_url,
+                    listen_origin: format!("{}://{addr}", if secure { "https" } else { "http" }),
+                    metrics_token,
                 },
             )?;
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -470,10 +484,6 @@ async fn run(cli: Cli) -> Result<(), String> {
                     stop_rx,
                 ));
             }
-            let listener = tokio::net::TcpListener::bind(listen)
-                .await
-                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-            let addr = listener.local_addr().map_err(|e| e.to_string())?;
             tracing::info!(%addr, database = %th_storage::redact(&cli.database), ms = started.elapsed().as_millis() as u64, "listening");
             println!("Teilhabe is listening on http://{addr}");
             let app = th_web::router(state).into_make_service_with_connect_info::<SocketAddr>();

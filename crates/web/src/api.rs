@@ -32,6 +32,11 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AppError> {
         } else if msg.contains("invalid type") {
             "wrong_type"
         } else {
+            // Serde names our Rust types ("expected struct TokenBody"); clients need none of it.
+            let msg = match msg.find("expected struct") {
+                Some(at) => format!("{}expected a JSON object", &msg[..at]),
+                None => msg,
+            };
             return AppError::BadRequest(format!("the body is not valid JSON: {msg}"));
         };
         let field = if code == "unknown_field" || code == "required" {
@@ -98,12 +103,17 @@ pub async fn concept_current(
         .concepts
         .current(&app.db, ctx.tenant.id)
         .await?
+        .filter(|c| crate::pages::public::visible(&ctx, &c.info))
         .ok_or(AppError::NotFound)?;
     Ok(Json(version_json(&v, mode(&ctx, &q))).into_response())
 }
 
 pub async fn concept_versions(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let all = th_concept::versions(&app.db, ctx.tenant.id).await?;
+    let all: Vec<_> = th_concept::versions(&app.db, ctx.tenant.id)
+        .await?
+        .into_iter()
+        .filter(|v| crate::pages::public::visible(&ctx, v))
+        .collect();
     Ok(Json(json!({ "items": all })).into_response())
 }
 
@@ -121,6 +131,7 @@ pub async fn concept_version(
         .concepts
         .by_number(&app.db, ctx.tenant.id, number(&n)?)
         .await?
+        .filter(|c| crate::pages::public::visible(&ctx, &c.info))
         .ok_or(AppError::NotFound)?;
     Ok(Json(version_json(&v, mode(&ctx, &q))).into_response())
 }
@@ -149,11 +160,13 @@ pub async fn concept_diff(
         .concepts
         .by_number(&app.db, ctx.tenant.id, from)
         .await?
+        .filter(|c| crate::pages::public::visible(&ctx, &c.info))
         .ok_or(AppError::NotFound)?;
     let b = app
         .concepts
         .by_number(&app.db, ctx.tenant.id, to)
         .await?
+        .filter(|c| crate::pages::public::visible(&ctx, &c.info))
         .ok_or(AppError::NotFound)?;
     Ok(Json(json!({ "from": from, "to": to, "locale": ctx.locale.tag(), "changes": th_concept::diff(&a, &b, ctx.locale) })).into_response())
 }
@@ -180,11 +193,13 @@ pub async fn draft_create(
             .concepts
             .by_number(&app.db, ctx.tenant.id, n)
             .await?
+            .filter(|c| crate::pages::public::visible(&ctx, &c.info))
             .ok_or(AppError::NotFound)?,
         None => app
             .concepts
             .current(&app.db, ctx.tenant.id)
             .await?
+            .filter(|c| crate::pages::public::visible(&ctx, &c.info))
             .ok_or(AppError::NotFound)?,
     };
     let id = th_concept::new_draft(&app.db, actor(&app, &ctx)?, base.info.id).await?;
@@ -394,7 +409,7 @@ pub async fn me_erase(
     if !crate::pages::account::erase_account(&app, &ctx, &b.password).await? {
         return Err(AppError::Validation(vec![th_core::FieldError {
             field: "password".into(),
-            code: "wrong_code".into(),
+            code: "wrong_password".into(),
         }]));
     }
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -144,9 +144,12 @@ pub async fn context_layer(
     let mut second_factor_pending = false;
     let mut via_token = false;
     let mut session_token = None;
+    // Operations endpoints take no person (their own check, if any, is in the handler).
+    let operations = path == "/metrics" || path == "/healthz";
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
+        .filter(|_| !operations)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|s| s.trim().to_string());
@@ -179,6 +182,7 @@ pub async fn context_layer(
         _ => (th_auth::random_token(), true),
     };
 
+    let tenant_host = tenant.host.clone();
     let ctx = Ctx {
         tenant,
         locale,
@@ -190,17 +194,7 @@ pub async fn context_layer(
         i18n: app.i18n.clone(),
         path: path.clone(),
         request_id,
-        origin: app.config.public_base.clone().unwrap_or_else(|| {
-            format!(
-                "{}://{}",
-                if app.config.cookie_secure {
-                    "https"
-                } else {
-                    "http"
-                },
-                host
-            )
-        }),
+        origin: app.config.origin_for(tenant_host.as_deref()),
     };
 
     // CSRF: every state-changing request from a browser must carry the token, in the

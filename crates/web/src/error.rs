@@ -132,6 +132,12 @@ pub fn problem_response(e: &AppError, path: &str, locale: Locale, i18n: &Catalog
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),
     );
+    if e.status() == StatusCode::UNAUTHORIZED {
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"teilhabe\""),
+        );
+    }
     res.extensions_mut().insert(e.clone());
     res.extensions_mut().insert(Rendered);
     res
@@ -148,6 +154,7 @@ pub fn field_error_key(code: &str) -> &'static str {
         "duplicate" => "error-field-duplicate",
         "consent_required" => "error-field-consent-required",
         "wrong_code" => "error-field-wrong-code",
+        "wrong_password" => "error-field-wrong-password",
         "mismatch" => "error-field-mismatch",
         "unknown_field" => "error-field-unknown",
         "wrong_type" => "error-field-wrong-type",

@@ -27,8 +27,39 @@ pub use routes::{router, RouteInfo};
 pub struct WebConfig {
     /// Mark cookies `Secure`. Off only when serving plain HTTP on loopback for a demo.
     pub cookie_secure: bool,
-    /// Where links in e-mails point (scheme and host), when the request does not say.
+    /// The default tenant's public address (scheme, host, port), for links in e-mails. Links
+    /// are never built from the request's Host header. Other tenants use their own host name
+    /// with this scheme and port.
     pub public_base: Option<String>,
+    /// Where the server listens, e.g. `http://127.0.0.1:8080`: the base when none is configured.
+    pub listen_origin: String,
+    /// A bearer token for `/metrics`; without one, only clients on loopback may read it.
+    pub metrics_token: Option<String>,
+}
+
+impl WebConfig {
+    /// The address links to a tenant start with.
+    pub fn origin_for(&self, tenant_host: Option<&str>) -> String {
+        let base = self
+            .public_base
+            .clone()
+            .unwrap_or_else(|| self.listen_origin.clone());
+        let base = base.trim_end_matches('/').to_string();
+        match tenant_host {
+            None => base,
+            Some(h) => {
+                let (scheme, rest) = base.split_once("://").unwrap_or(("https", base.as_str()));
+                let port = rest
+                    .rsplit_once(':')
+                    .map(|(_, p)| p)
+                    .filter(|p| p.chars().all(|c| c.is_ascii_digit()));
+                match port {
+                    Some(p) => format!("{scheme}://{h}:{p}"),
+                    None => format!("{scheme}://{h}"),
+                }
+            }
+        }
+    }
 }
 
 /// Everything a handler needs, shared by all requests.

@@ -137,7 +137,30 @@ pub async fn healthz(State(app): State<AppState>) -> Response {
     }
 }
 
-pub async fn metrics(State(app): State<AppState>) -> Response {
+/// Prometheus metrics: for the configured bearer token, or (without one) for clients on
+/// loopback only, since they describe the whole installation.
+pub async fn metrics(
+    State(app): State<AppState>,
+    headers: axum::http::HeaderMap,
+    axum::Extension(client): axum::Extension<crate::ctx::ClientAddr>,
+) -> Response {
+    let allowed = match &app.config.metrics_token {
+        Some(token) => headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|v| v.trim() == token),
+        None => {
+            client.0 == "local"
+                || client
+                    .0
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+    };
+    if !allowed {
+        return (StatusCode::FORBIDDEN, "metrics are for operators\n").into_response();
+    }
     (
         [(
             header::CONTENT_TYPE,

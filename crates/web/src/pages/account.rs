@@ -226,7 +226,7 @@ pub async fn second_factor(
     let secret = th_auth::totp_secret(&app.db, user.id)
         .await?
         .unwrap_or_default();
-    if !th_auth::totp_check(&secret, &f.code, now) {
+    if !th_auth::totp_use(&app.db, user.id, &secret, &f.code, now).await? {
         th_auth::rate_record(&app.db, "totp", &key, now).await?;
         let mut v = Validation::new();
         v.add("code", "wrong_code");
@@ -332,14 +332,6 @@ pub async fn signup(
         v.add("consent", "consent_required");
     }
     let now = app.now();
-    if let Some(e) = &email {
-        if th_auth::user_by_email(&app.db, ctx.tenant.id, e)
-            .await?
-            .is_some()
-        {
-            v.add("email", "email_taken");
-        }
-    }
     let (Some(email), true) = (email, v.is_ok()) else {
         return Ok(signup_page(&ctx, &v, &f, false)
             .status(StatusCode::UNPROCESSABLE_ENTITY)
@@ -349,6 +341,30 @@ pub async fn signup(
         return Err(AppError::RateLimited);
     }
     th_auth::rate_record(&app.db, "signup", &client.0, now).await?;
+    // An address that has an account already gets a note instead, and the page says the same
+    // as for a new one: nobody learns from this form who has an account.
+    if let Some(existing) = th_auth::user_by_email(&app.db, ctx.tenant.id, &email).await? {
+        let link = format!("{}/passwort-vergessen", ctx.origin);
+        let mut tx = app.db.begin().await?;
+        th_mail::enqueue(
+            &mut tx,
+            th_mail::Outgoing {
+                tenant: ctx.tenant.id,
+                recipient: &existing.email,
+                subject: &app.i18n.t(existing.locale, "mail-exists-subject"),
+                body: &app.i18n.ta(
+                    existing.locale,
+                    "mail-exists-body",
+                    &[("link", link.into())],
+                ),
+                dedupe_key: None,
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(signup_page(&ctx, &Validation::new(), &f, true).render(&ctx));
+    }
     let mut tx = app.db.begin().await?;
     let user = th_auth::create_user(
         &mut tx,
@@ -571,6 +587,7 @@ pub async fn reset(
         return Ok(link_invalid(&ctx));
     };
     th_auth::set_password(&mut tx, uid, &f.password).await?;
+    th_auth::void_links(&mut tx, uid, LinkPurpose::Reset, now).await?;
     th_auth::confirm_email(&mut tx, uid, now).await?;
     th_auth::end_all_sessions(&mut tx, uid).await?;
     tx.commit().await?;
@@ -700,10 +717,7 @@ pub struct EraseForm {
 pub async fn erase_account(app: &AppState, ctx: &Ctx, password: &str) -> Result<bool, AppError> {
     let user = ctx.user.clone().ok_or(AppError::Unauthorized)?;
     let now = app.now();
-    if th_auth::authenticate(&app.db, ctx.tenant.id, &user.email, password, "erase", now)
-        .await
-        .is_err()
-    {
+    if !th_auth::confirm_password(&app.db, &user, password, now).await? {
         return Ok(false);
     }
     let mut tx = app.db.begin().await?;
@@ -734,7 +748,7 @@ pub async fn erase(
 ) -> Result<Response, AppError> {
     if !erase_account(&app, &ctx, &f.password).await? {
         let mut v = Validation::new();
-        v.add("password", "wrong_code");
+        v.add("password", "wrong_password");
         return Ok(account_page(&app, &ctx, None, &v)
             .await?
             .status(StatusCode::UNPROCESSABLE_ENTITY)

@@ -22,6 +22,20 @@ fn status_key(s: Status) -> &'static str {
     }
 }
 
+/// Drafts are for coordinators until they are adopted (public consultation on drafts is a
+/// decision-path feature of its own).
+pub fn sees_drafts(ctx: &Ctx) -> bool {
+    matches!(
+        ctx.role(),
+        th_core::Role::Coordinator | th_core::Role::Admin
+    )
+}
+
+/// Whether this visitor may see a version.
+pub fn visible(ctx: &Ctx, v: &th_concept::VersionInfo) -> bool {
+    v.status != Status::Draft || sees_drafts(ctx)
+}
+
 fn version_label(ctx: &Ctx, v: &th_concept::VersionInfo) -> String {
     format!(
         "{} {} ({})",
@@ -32,7 +46,11 @@ fn version_label(ctx: &Ctx, v: &th_concept::VersionInfo) -> String {
 }
 
 pub async fn home(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let concept = app.concepts.current(&app.db, ctx.tenant.id).await?;
+    let concept = app
+        .concepts
+        .current(&app.db, ctx.tenant.id)
+        .await?
+        .filter(|c| visible(&ctx, &c.info));
     let municipalities = app.db.municipalities(ctx.tenant.id).await?;
     let population: i64 = municipalities.iter().map(|m| m.population).sum();
     let body = html! {
@@ -94,7 +112,12 @@ fn concept_body(ctx: &Ctx, c: &Version, link_fields: bool) -> Markup {
 }
 
 pub async fn concept(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let Some(c) = app.concepts.current(&app.db, ctx.tenant.id).await? else {
+    let Some(c) = app
+        .concepts
+        .current(&app.db, ctx.tenant.id)
+        .await?
+        .filter(|c| visible(&ctx, &c.info))
+    else {
         return Ok(Page::new(
             ctx.t("nav-concept"),
             html! { h1 { (ctx.t("nav-concept")) } p { (ctx.t("home-no-concept")) } },
@@ -115,6 +138,7 @@ pub async fn field(
         .concepts
         .current(&app.db, ctx.tenant.id)
         .await?
+        .filter(|c| visible(&ctx, &c.info))
         .ok_or(AppError::NotFound)?;
     let f = c.field_by_number(number).ok_or(AppError::NotFound)?;
     let title = format!("{}. {}", f.number, f.title.get(ctx.locale).text);
@@ -137,7 +161,11 @@ pub async fn field(
 }
 
 pub async fn versions(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let all = th_concept::versions(&app.db, ctx.tenant.id).await?;
+    let all: Vec<_> = th_concept::versions(&app.db, ctx.tenant.id)
+        .await?
+        .into_iter()
+        .filter(|v| visible(&ctx, v))
+        .collect();
     let body = html! {
         h1.kern-heading-x-large { (ctx.t("versions-title")) }
         @if all.is_empty() { p { (ctx.t("home-no-concept")) } }
@@ -175,6 +203,7 @@ pub async fn version(
         .concepts
         .by_number(&app.db, ctx.tenant.id, number)
         .await?
+        .filter(|c| visible(&ctx, &c.info))
         .ok_or(AppError::NotFound)?;
     let body = html! {
         (concept_body(&ctx, &c, false))
@@ -226,11 +255,13 @@ pub async fn compare(
         .concepts
         .by_number(&app.db, ctx.tenant.id, from)
         .await?
+        .filter(|c| visible(&ctx, &c.info))
         .ok_or(AppError::NotFound)?;
     let b = app
         .concepts
         .by_number(&app.db, ctx.tenant.id, to)
         .await?
+        .filter(|c| visible(&ctx, &c.info))
         .ok_or(AppError::NotFound)?;
     let changes = th_concept::diff(&a, &b, ctx.locale);
     let title = ctx.ta("compare-title", &[("from", from.into()), ("to", to.into())]);

@@ -54,6 +54,8 @@ impl TestApp {
             th_web::WebConfig {
                 cookie_secure: true,
                 public_base: Some("https://teilhabe.test".into()),
+                listen_origin: "https://127.0.0.1:8443".into(),
+                metrics_token: None,
             },
         )
         .unwrap();
@@ -82,6 +84,7 @@ impl TestApp {
     pub fn client(&self) -> Client<'_> {
         Client {
             app: self,
+            addr: None,
             cookies: BTreeMap::new(),
             host: HOST.into(),
             bearer: None,
@@ -151,6 +154,8 @@ impl TestApp {
 
 pub struct Client<'a> {
     pub app: &'a TestApp,
+    /// The client's address as the server sees it (in-process requests have none: "local").
+    pub addr: Option<std::net::SocketAddr>,
     pub cookies: BTreeMap<String, String>,
     pub host: String,
     pub bearer: Option<String>,
@@ -194,6 +199,9 @@ impl Client<'_> {
         }
         for (k, v) in extra {
             b = b.header(*k, *v);
+        }
+        if let Some(a) = self.addr {
+            b = b.extension(axum::extract::ConnectInfo(a));
         }
         let res = self
             .app

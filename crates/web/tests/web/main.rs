@@ -8,4 +8,5 @@ mod common;
 mod concept;
 mod orgs;
 mod pages;
+mod security;
 mod tenants;
