@@ -107,7 +107,9 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
 /// Checks a new password; the code is a message-catalog key suffix.
 pub fn check_password(password: &str) -> Result<(), &'static str> {
     let n = password.chars().count();
-    if n < MIN_PASSWORD_CHARS {
+    if n == 0 {
+        Err("required")
+    } else if n < MIN_PASSWORD_CHARS {
         Err("password_short")
     } else if n > 200 {
         Err("too_long")

@@ -410,15 +410,7 @@ pub async fn new_draft(db: &Db, a: Actor, base: i64) -> Result<i64> {
     ] {
         sqlx::query(sql).bind(vid).bind(base).execute(tx.conn()).await?;
     }
-    audit(
-        db,
-        &mut tx,
-        a,
-        "create_draft",
-        vid,
-        &format!("based on version id {base}"),
-    )
-    .await?;
+    audit(db, &mut tx, a, "create_draft", vid, "").await?;
     tx.commit().await?;
     Ok(vid)
 }
@@ -477,7 +469,7 @@ pub async fn edit_version_texts(db: &Db, a: Actor, version_id: i64, e: TextEdit<
         a,
         "edit_concept_text",
         version_id,
-        &format!("concept title and summary ({})", e.locale),
+        &format!("({})", e.locale),
     )
     .await?;
     tx.commit().await?;
@@ -510,7 +502,7 @@ pub async fn edit_field(
         a,
         "edit_field",
         version_id,
-        &format!("field {number} ({})", e.locale),
+        &format!("{number} ({})", e.locale),
     )
     .await?;
     tx.commit().await?;
@@ -543,7 +535,7 @@ pub async fn edit_goal(
         a,
         "edit_goal",
         version_id,
-        &format!("goal {number} ({})", e.locale),
+        &format!("{number} ({})", e.locale),
     )
     .await?;
     tx.commit().await?;
@@ -591,15 +583,7 @@ pub async fn add_goal(
     let number = format!("{field_number}.{next}");
     let gid = ensure_goal(&mut tx, a.tenant, field_id, &number, false).await?;
     put_goal_text(&mut tx, version_id, gid, Locale::De, &title, &desc).await?;
-    audit(
-        db,
-        &mut tx,
-        a,
-        "add_goal",
-        version_id,
-        &format!("goal {number}"),
-    )
-    .await?;
+    audit(db, &mut tx, a, "add_goal", version_id, &number).await?;
     tx.commit().await?;
     Ok(number)
 }
@@ -624,15 +608,7 @@ pub async fn remove_goal(db: &Db, a: Actor, version_id: i64, goal_id: i64) -> Re
     if n == 0 {
         return Err(ConceptError::NotFound);
     }
-    audit(
-        db,
-        &mut tx,
-        a,
-        "remove_goal",
-        version_id,
-        &format!("goal {number}"),
-    )
-    .await?;
+    audit(db, &mut tx, a, "remove_goal", version_id, &number).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -651,7 +627,7 @@ pub async fn adopt(db: &Db, a: Actor, version_id: i64) -> Result<()> {
         .bind(version_id)
         .execute(tx.conn())
         .await?;
-    audit(db, &mut tx, a, "adopt", version_id, "adopted").await?;
+    audit(db, &mut tx, a, "adopt", version_id, "").await?;
     tx.commit().await?;
     Ok(())
 }

@@ -15,6 +15,8 @@ pub struct Field<'a> {
     pub autocomplete: Option<&'a str>,
     pub required: bool,
     pub id: Option<String>,
+    /// The language of the value (when it is not the page's), with its direction.
+    pub lang: Option<th_core::Locale>,
 }
 
 impl<'a> Field<'a> {
@@ -28,6 +30,7 @@ impl<'a> Field<'a> {
             autocomplete: None,
             required: true,
             id: None,
+            lang: None,
         }
     }
     pub fn kind(mut self, k: &'a str) -> Self {
@@ -44,6 +47,10 @@ impl<'a> Field<'a> {
     }
     pub fn id(mut self, id: String) -> Self {
         self.id = Some(id);
+        self
+    }
+    pub fn lang(mut self, l: th_core::Locale) -> Self {
+        self.lang = Some(l);
         self
     }
     pub fn optional(mut self) -> Self {
@@ -68,8 +75,8 @@ fn described_by(name: &str, has_hint: bool, has_error: bool) -> Option<String> {
 }
 
 pub fn input(ctx: &Ctx, f: Field<'_>, v: &Validation) -> Markup {
-    let err = v.for_field(f.name);
     let id = f.id.as_deref().unwrap_or(f.name);
+    let err = v.for_field(id);
     html! {
         div.kern-form-input {
             label.kern-label for=(id) {
@@ -82,10 +89,13 @@ pub fn input(ctx: &Ctx, f: Field<'_>, v: &Validation) -> Markup {
             }
             @if f.kind == "textarea" {
                 textarea.kern-form-input__input.kern-form-input__input--error[err.is_some()] id=(id) name=(f.name)
+                    lang=[f.lang.map(|l| l.html_lang())] dir=[f.lang.map(|l| if l.is_rtl() { "rtl" } else { "ltr" })]
                     required[f.required] aria-invalid=[err.map(|_| "true")]
                     aria-describedby=[described_by(id, f.hint.is_some(), err.is_some())] { (f.value) }
             } @else {
                 input.kern-form-input__input.kern-form-input__input--error[err.is_some()] id=(id) name=(f.name) type=(f.kind)
+                    lang=[f.lang.map(|l| l.html_lang())] dir=[f.lang.map(|l| if l.is_rtl() { "rtl" } else { "ltr" })]
+                    inputmode=[(f.name == "code").then_some("numeric")]
                     value=(f.value) required[f.required] autocomplete=[f.autocomplete]
                     aria-invalid=[err.map(|_| "true")]
                     aria-describedby=[described_by(id, f.hint.is_some(), err.is_some())];
@@ -106,6 +116,32 @@ pub fn checkbox(ctx: &Ctx, name: &str, label: String, checked: bool, v: &Validat
     }
 }
 
+/// The catalog key of a field's name, for the error summary ("E-Mail-Adresse: …").
+fn field_label_key(field: &str) -> Option<&'static str> {
+    let base = field
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .trim_end_matches('-');
+    Some(match base {
+        "email" => "field-email",
+        "password" => "field-password",
+        "display_name" => "field-display-name",
+        "consent" => "signup-consent-short",
+        "code" => "field-code",
+        "name" => "field-name",
+        "message" => "feedback-message",
+        "contact" => "feedback-contact",
+        "title" => "admin-field-title-short",
+        "description" | "body" => "admin-field-text-short",
+        "kind" => "org-kind",
+        "municipality" => "org-municipality",
+        "fields" => "org-fields",
+        "languages" => "org-languages",
+        "notes" => "org-notes",
+        "datei" => "admin-import-file",
+        _ => return None,
+    })
+}
+
 /// The list of problems at the top of a form, each linking to its field.
 pub fn error_summary(ctx: &Ctx, v: &Validation) -> Markup {
     html! {
@@ -115,7 +151,12 @@ pub fn error_summary(ctx: &Ctx, v: &Validation) -> Markup {
                 div.kern-alert__body {
                     ul {
                         @for e in &v.errors {
-                            li { a.kern-link href={ "#" (e.field) } { (ctx.t(field_error_key(&e.code))) } }
+                            li {
+                                a.kern-link href={ "#" (e.field) } {
+                                    @if let Some(k) = field_label_key(&e.field) { (ctx.t(k)) ": " }
+                                    (ctx.t(field_error_key(&e.code)))
+                                }
+                            }
                         }
                     }
                 }

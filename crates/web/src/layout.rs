@@ -30,9 +30,15 @@ impl Page {
         self
     }
     pub fn render(self, ctx: &Ctx) -> Response {
+        // A form sent back with errors says so in the title, which screen readers announce first.
+        let title = if self.status == StatusCode::UNPROCESSABLE_ENTITY {
+            format!("{} {}", ctx.t("form-error-prefix"), self.title)
+        } else {
+            self.title
+        };
         (
             self.status,
-            Html(shell(ctx, &self.title, self.body).into_string()),
+            Html(shell(ctx, &title, self.body).into_string()),
         )
             .into_response()
     }
@@ -123,6 +129,9 @@ pub fn shell(ctx: &Ctx, title: &str, body: Markup) -> Markup {
 
 /// Shows a text that may be a German fallback, marked visibly and for screen readers.
 pub fn shown(ctx: &Ctx, s: &th_concept::Shown<'_>) -> Markup {
+    if s.text.is_empty() {
+        return html! {};
+    }
     html! {
         span lang=(s.locale.html_lang()) dir=(if s.locale.is_rtl() { "rtl" } else { "ltr" }) { (s.text) }
         @if s.fallback {
@@ -131,11 +140,33 @@ pub fn shown(ctx: &Ctx, s: &th_concept::Shown<'_>) -> Markup {
     }
 }
 
-/// Paragraphs from a plain text with blank lines.
+/// A date as people in the locale write it.
+pub fn date(ctx: &Ctx, ts: i64) -> String {
+    let iso = th_core::iso_date(ts);
+    let (y, rest) = iso.split_once('-').unwrap_or(("", ""));
+    let (m, d) = rest.split_once('-').unwrap_or(("", ""));
+    match ctx.locale {
+        th_core::Locale::En => iso.clone(),
+        th_core::Locale::Ar | th_core::Locale::Fa => format!("{d}/{m}/{y}"),
+        _ => format!("{d}.{m}.{y}"),
+    }
+}
+
+/// A wrapper that lets a wide table scroll on a narrow screen instead of the page.
+pub fn scroll(table: Markup) -> Markup {
+    html! { div.th-scroll { (table) } }
+}
+
+/// Paragraphs from a plain text: blank lines separate paragraphs, single line breaks stay.
 pub fn paragraphs(text: &str) -> Markup {
     html! {
         @for p in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
-            p { (p.trim()) }
+            p {
+                @for (i, line) in p.trim().lines().enumerate() {
+                    @if i > 0 { br; }
+                    (line.trim_end())
+                }
+            }
         }
     }
 }

@@ -625,7 +625,11 @@ async fn account_page(
         }
         h2.kern-heading-medium { (ctx.t("account-consents")) }
         @if consents.is_empty() { p { (ctx.t("account-no-consents")) } }
-        ul { @for c in &consents { li { (c.kind) " · " (c.text_version) " · " (th_core::iso_date(c.given_at)) } } }
+        ul { @for c in &consents { li {
+            (ctx.t(if c.kind == "privacy" { "account-consent-privacy" } else { "account-consent-other" }))
+            " · " (ctx.ta("account-consent-version", &[("version", c.text_version.clone().into())]))
+            " · " (crate::layout::date(ctx, c.given_at))
+        } } }
         h2.kern-heading-medium { (ctx.t("account-data")) }
         p { (ctx.t("account-data-intro")) }
         p { a.kern-link href="/konto/daten.json" download="teilhabe-daten.json" { (ctx.t("account-export")) } }
@@ -634,14 +638,14 @@ async fn account_page(
             div.kern-alert.kern-alert--success role="status" { div.kern-alert__body { p { (ctx.t("account-token-created")) } p.th-secret { (t) } } }
         }
         @if !tokens.is_empty() {
-            table.th-table {
+            div.th-scroll { table.th-table {
                 caption.kern-title { (ctx.t("account-tokens")) }
                 thead { tr { th scope="col" { (ctx.t("field-token-name")) } th scope="col" { (ctx.t("versions-date")) } th scope="col" { (ctx.t("versions-status")) } } }
                 tbody {
                     @for t in &tokens {
                         tr {
                             td { (t.name) }
-                            td { (th_core::iso_date(t.created_at)) }
+                            td { (crate::layout::date(ctx, t.created_at)) }
                             td {
                                 @if t.revoked_at.is_some() { (ctx.t("account-token-revoked")) }
                                 @else {
@@ -654,7 +658,7 @@ async fn account_page(
                         }
                     }
                 }
-            }
+            } }
         }
         form.th-form method="post" action="/konto/tokens" novalidate {
             (forms::csrf(ctx))

@@ -54,15 +54,15 @@ pub async fn dashboard(State(app): State<AppState>, ctx: Ctx) -> Result<Response
         }
         h2.kern-heading-medium { (ctx.t("admin-feedback")) }
         @if feedback.is_empty() { p { (ctx.t("admin-feedback-none")) } }
-        ul { @for f in &feedback { li { (th_core::iso_date(f.created_at)) " · " (f.message) @if !f.contact.is_empty() { " · " (f.contact) } } } }
+        ul { @for f in &feedback { li { (crate::layout::date(&ctx, f.created_at)) " · " (f.message) @if !f.contact.is_empty() { " · " (f.contact) } } } }
         h2.kern-heading-medium { (ctx.t("admin-outbox")) }
         @if outbox.is_empty() { p { (ctx.t("admin-outbox-none")) } }
         @else {
-            table.th-table {
-                caption.kern-title { (ctx.t("admin-outbox")) }
+            div.th-scroll { table.th-table {
+                caption.kern-title { (ctx.t("admin-outbox-caption")) }
                 thead { tr { th scope="col" { (ctx.t("field-email")) } th scope="col" { (ctx.t("admin-outbox-subject")) } th scope="col" { (ctx.t("versions-status")) } } }
-                tbody { @for m in &outbox { tr { td { (m.recipient) } td { (m.subject) } td { (m.status) @if let Some(e) = &m.last_error { " · " (e) } } } } }
-            }
+                tbody { @for m in &outbox { tr { td { (m.recipient) } td { (m.subject) } td { (ctx.t(outbox_status_key(&m.status))) @if let Some(e) = &m.last_error { " · " (e) } } } } }
+            } }
         }
     };
     Ok(Page::new(ctx.t("admin-title"), body).render(&ctx))
@@ -97,6 +97,17 @@ async fn load_draft(app: &AppState, ctx: &Ctx) -> Result<Version, AppError> {
 }
 
 pub async fn draft(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    Ok(draft_page(&app, &ctx, None).await?.render(&ctx))
+}
+
+/// The draft overview; `goal_error` names the field of action whose new-goal form came back
+/// with an error.
+async fn draft_page(
+    app: &AppState,
+    ctx: &Ctx,
+    goal_error: Option<(i64, Validation)>,
+) -> Result<Page, AppError> {
+    let (app, ctx) = (app.clone(), ctx.clone());
     let v = load_draft(&app, &ctx).await?;
     let body = html! {
         h1.kern-heading-x-large { (ctx.ta("admin-draft-title", &[("number", v.info.number.into())])) }
@@ -122,7 +133,7 @@ pub async fn draft(State(app): State<AppState>, ctx: Ctx) -> Result<Response, Ap
                 }
                 form.th-form method="post" action={ "/verwaltung/konzept/entwurf/handlungsfeld/" (f.id) "/ziel" } novalidate {
                     (forms::csrf(&ctx))
-                    (forms::input(&ctx, Field::new("title", ctx.ta("admin-new-goal", &[("field", f.number.into())]), "").id(format!("title-{}", f.id)), &Validation::new()))
+                    (forms::input(&ctx, Field::new("title", ctx.ta("admin-new-goal", &[("field", f.number.into())]), "").id(format!("title-{}", f.id)), &goal_error.as_ref().filter(|(fid, _)| *fid == f.id).map(|(_, v)| v.clone()).unwrap_or_default()))
                     (forms::submit(ctx.t("admin-add-goal")))
                 }
             }
@@ -137,8 +148,7 @@ pub async fn draft(State(app): State<AppState>, ctx: Ctx) -> Result<Response, Ap
     Ok(Page::new(
         ctx.ta("admin-draft-title", &[("number", v.info.number.into())]),
         body,
-    )
-    .render(&ctx))
+    ))
 }
 
 fn locale_of(q: &Option<String>) -> Locale {
@@ -193,9 +203,9 @@ fn text_form(ctx: &Ctx, t: TextView<'_>, v: &Validation, saved: bool) -> Page {
         form.th-form method="post" action=(action) novalidate {
             (forms::csrf(ctx))
             input type="hidden" name="sprache" value=(locale.tag());
-            @let title_field = Field::new("title", ctx.ta("admin-field-title", &[("language", locale.autonym().into())]), title);
+            @let title_field = Field::new("title", ctx.ta("admin-field-title", &[("language", locale.autonym().into())]), title).lang(locale);
             (forms::input(ctx, if locale == Locale::De { title_field } else { title_field.optional() }, v))
-            (forms::input(ctx, Field::new("description", ctx.ta("admin-field-description", &[("language", locale.autonym().into())]), desc).kind("textarea").optional(), v))
+            (forms::input(ctx, Field::new("description", ctx.ta("admin-field-description", &[("language", locale.autonym().into())]), desc).lang(locale).kind("textarea").optional(), v))
             (forms::submit(ctx.t("admin-save")))
         }
     };
@@ -411,8 +421,20 @@ pub async fn goal_add(
 ) -> Result<Response, AppError> {
     let v = load_draft(&app, &ctx).await?;
     let id = parse_id(&id)?;
-    th_concept::add_goal(&app.db, actor(&app, &ctx)?, v.info.id, id, &f.title, "").await?;
-    Ok(super::see_other("/verwaltung/konzept/entwurf"))
+    match th_concept::add_goal(&app.db, actor(&app, &ctx)?, v.info.id, id, &f.title, "").await {
+        Ok(_) => Ok(super::see_other("/verwaltung/konzept/entwurf")),
+        Err(th_concept::ConceptError::Invalid(mut v)) => {
+            for e in &mut v.errors {
+                e.field = format!("{}-{id}", e.field);
+            }
+            // The error belongs to this field's form (its input has the id "title-<field>").
+            Ok(draft_page(&app, &ctx, Some((id, v)))
+                .await?
+                .status(StatusCode::UNPROCESSABLE_ENTITY)
+                .render(&ctx))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn goal_remove(
@@ -431,6 +453,28 @@ pub async fn adopt(State(app): State<AppState>, ctx: Ctx) -> Result<Response, Ap
     Ok(super::see_other("/konzept"))
 }
 
+fn history_key(action: &str) -> &'static str {
+    match action {
+        "create_draft" => "admin-history-create-draft",
+        "edit_concept_text" => "admin-history-edit-concept-text",
+        "edit_field" => "admin-history-edit-field",
+        "edit_goal" => "admin-history-edit-goal",
+        "add_goal" => "admin-history-add-goal",
+        "remove_goal" => "admin-history-remove-goal",
+        "adopt" => "admin-history-adopt",
+        _ => "admin-history-other",
+    }
+}
+
+fn outbox_status_key(status: &str) -> &'static str {
+    match status {
+        "pending" => "admin-outbox-pending",
+        "sending" => "admin-outbox-sending",
+        "sent" => "admin-outbox-sent",
+        _ => "admin-outbox-failed",
+    }
+}
+
 pub async fn history(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let v = load_draft(&app, &ctx).await?;
     let entries = th_concept::history(&app.db, ctx.tenant.id, v.info.id).await?;
@@ -440,19 +484,19 @@ pub async fn history(State(app): State<AppState>, ctx: Ctx) -> Result<Response, 
         h1.kern-heading-x-large { (ctx.t("admin-history")) }
         @if entries.is_empty() { p { (ctx.t("admin-history-none")) } }
         @else {
-            table.th-table {
-                caption.kern-title { (ctx.t("admin-history")) }
+            div.th-scroll { table.th-table {
+                caption.kern-title { (ctx.t("admin-history-caption")) }
                 thead { tr { th scope="col" { (ctx.t("versions-date")) } th scope="col" { (ctx.t("admin-history-who")) } th scope="col" { (ctx.t("admin-history-what")) } } }
                 tbody {
                     @for e in &entries {
                         tr {
-                            td { (th_core::rfc3339(e.at)) }
+                            td { (crate::layout::date(&ctx, e.at)) " " (th_core::rfc3339(e.at).get(11..16).unwrap_or("")) }
                             td { (e.actor.and_then(|a| users.iter().find(|u| u.id == a)).map(|u| u.display_name.clone()).unwrap_or_default()) }
-                            td { (e.action) " · " (e.detail) }
+                            td { (ctx.t(history_key(&e.action))) @if !e.detail.is_empty() { " " (e.detail) } }
                         }
                     }
                 }
-            }
+            } }
         }
     };
     Ok(Page::new(ctx.t("admin-history"), body).render(&ctx))
@@ -493,7 +537,7 @@ fn site_page_edit(
         form.th-form method="post" action=(action) novalidate {
             (forms::csrf(ctx))
             input type="hidden" name="sprache" value=(l.tag());
-            (forms::input(ctx, Field::new("body", ctx.ta("admin-field-description", &[("language", l.autonym().into())]), text).kind("textarea"), v))
+            (forms::input(ctx, Field::new("body", ctx.ta("admin-field-description", &[("language", l.autonym().into())]), text).lang(l).kind("textarea"), v))
             (forms::submit(ctx.t("admin-save")))
         }
     };

@@ -144,7 +144,7 @@ pub async fn list(
         }
         p role="status" { (ctx.ta("admin-orgs-count", &[("count", th_i18n::format_int(total, ctx.locale).into())])) }
         @if !orgs.is_empty() {
-            table.th-table {
+            div.th-scroll { table.th-table {
                 caption.kern-title { (ctx.ta("admin-orgs-page", &[("page", page.into()), ("pages", pages.into())])) }
                 thead { tr {
                     th scope="col" { (ctx.t("org-name")) }
@@ -162,7 +162,7 @@ pub async fn list(
                         }
                     }
                 }
-            }
+            } }
         }
         @if pages > 1 {
             nav aria-label=(ctx.t("admin-paging")) {
@@ -417,14 +417,14 @@ async fn show_org(
         h2.kern-heading-medium { (ctx.t("org-contacts")) }
         @if contacts.is_empty() { p { "–" } }
         @else {
-            table.th-table {
+            div.th-scroll { table.th-table {
                 caption.kern-title { (ctx.t("org-contacts")) }
                 thead { tr { th scope="col" { (ctx.t("org-contact-name")) } th scope="col" { (ctx.t("field-email")) } th scope="col" { (ctx.t("org-contact-role")) } th scope="col" { (ctx.t("org-consent")) } } }
                 tbody { @for c in &contacts { tr {
                     td { (c.name) } td { (c.email) } td { (c.role) }
-                    td { @if let Some(at) = c.consent_at { (th_core::iso_date(at)) " · " (c.consent_how) } @else { "–" } }
+                    td { @if let Some(at) = c.consent_at { (crate::layout::date(ctx, at)) " · " (c.consent_how) } @else { "–" } }
                 } } }
-            }
+            } }
         }
         h2.kern-heading-medium { (ctx.t("admin-orgs-edit")) }
         (org_form(ctx, &format!("/verwaltung/organisationen/{id}"), &form, &m, v, false))
@@ -561,13 +561,13 @@ fn import_page(
                     div.kern-alert__header { h2.kern-title { (ctx.ta("admin-import-failed", &[("count", p.errors.len().into())])) } }
                     div.kern-alert__body {
                         p { (ctx.t("admin-import-nothing-written")) }
-                        table.th-table {
+                        div.th-scroll { table.th-table {
                             caption.kern-title { (ctx.t("admin-import-errors")) }
                             thead { tr { th scope="col" { (ctx.t("admin-import-line")) } th scope="col" { (ctx.t("admin-import-column")) } th scope="col" { (ctx.t("admin-import-problem")) } th scope="col" { (ctx.t("admin-import-value")) } } }
                             tbody { @for e in p.errors.iter().take(200) { tr {
                                 td { (e.line) } td { (ctx.t(column_key(&e.column))) } td { (ctx.t(import_issue_key(&e.code))) } td { (e.value) }
                             } } }
-                        }
+                        } }
                     }
                 }
             } @else {
@@ -581,11 +581,11 @@ fn import_page(
             p { (ctx.ta("admin-import-summary", &[("rows", p.rows.into()), ("encoding", p.encoding.clone().into())])) }
             @if !p.duplicates.is_empty() {
                 h2.kern-heading-medium { (ctx.ta("admin-import-duplicates", &[("count", p.duplicates.len().into())])) }
-                table.th-table {
+                div.th-scroll { table.th-table {
                     caption.kern-title { (ctx.t("admin-import-duplicates-caption")) }
                     thead { tr { th scope="col" { (ctx.t("admin-import-line")) } th scope="col" { (ctx.t("admin-import-problem")) } th scope="col" { (ctx.t("admin-import-value")) } } }
                     tbody { @for d in p.duplicates.iter().take(200) { tr { td { (d.line) } td { (ctx.t(import_issue_key(&d.code))) } td { (d.value) } } } }
-                }
+                } }
             }
         }
         h2.kern-heading-medium { (ctx.t("admin-import-upload")) }

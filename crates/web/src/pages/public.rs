@@ -53,8 +53,14 @@ pub async fn home(State(app): State<AppState>, ctx: Ctx) -> Result<Response, App
         .filter(|c| visible(&ctx, &c.info));
     let municipalities = app.db.municipalities(ctx.tenant.id).await?;
     let population: i64 = municipalities.iter().map(|m| m.population).sum();
+    // The motto belongs to the demo region; another tenant's start page carries its own name.
+    let heading = if ctx.tenant.demo_loaded {
+        ctx.t("home-title")
+    } else {
+        ctx.tenant.name.clone()
+    };
     let body = html! {
-        h1.kern-heading-x-large { (ctx.t("home-title")) }
+        h1.kern-heading-x-large { (heading) }
         @if let Some(c) = &concept {
             p.kern-body--large { (shown(&ctx, &c.title.get(ctx.locale))) }
             @if ctx.tenant.demo_loaded {
@@ -71,7 +77,7 @@ pub async fn home(State(app): State<AppState>, ctx: Ctx) -> Result<Response, App
             p { (ctx.t("home-no-concept")) }
         }
     };
-    Ok(Page::new(ctx.t("home-title"), body).render(&ctx))
+    Ok(Page::new(heading, body).render(&ctx))
 }
 
 fn field_list(ctx: &Ctx, v: &Version, link_fields: bool) -> Markup {
@@ -102,7 +108,7 @@ fn concept_body(ctx: &Ctx, c: &Version, link_fields: bool) -> Markup {
         h1.kern-heading-x-large { (shown(ctx, &c.title.get(ctx.locale))) }
         p.kern-body--muted {
             (version_label(ctx, &c.info))
-            @if let Some(at) = c.info.adopted_at { " · " (ctx.t("concept-adopted-on")) " " (th_core::iso_date(at)) }
+            @if let Some(at) = c.info.adopted_at { " · " (ctx.t("concept-adopted-on")) " " (crate::layout::date(ctx, at)) }
         }
         p { (shown(ctx, &c.summary.get(ctx.locale))) }
         h2.kern-heading-medium { (ctx.t("concept-fields")) }
@@ -170,7 +176,7 @@ pub async fn versions(State(app): State<AppState>, ctx: Ctx) -> Result<Response,
         h1.kern-heading-x-large { (ctx.t("versions-title")) }
         @if all.is_empty() { p { (ctx.t("home-no-concept")) } }
         @else {
-            table.th-table {
+            div.th-scroll { table.th-table {
                 caption.kern-title { (ctx.t("versions-caption")) }
                 thead { tr { th scope="col" { (ctx.t("concept-version")) } th scope="col" { (ctx.t("versions-status")) } th scope="col" { (ctx.t("versions-date")) } th scope="col" { (ctx.t("versions-compare")) } } }
                 tbody {
@@ -178,7 +184,7 @@ pub async fn versions(State(app): State<AppState>, ctx: Ctx) -> Result<Response,
                         tr {
                             td { a.kern-link href={ "/konzept/versionen/" (v.number) } { (ctx.t("concept-version")) " " (v.number) } }
                             td { (ctx.t(status_key(v.status))) }
-                            td { (th_core::iso_date(v.adopted_at.unwrap_or(v.created_at))) }
+                            td { (crate::layout::date(&ctx, v.adopted_at.unwrap_or(v.created_at))) }
                             td {
                                 @if let Some(base) = v.based_on.and_then(|b| all.iter().find(|x| x.id == b)) {
                                     a.kern-link href={ "/konzept/vergleich?von=" (base.number) "&zu=" (v.number) } { (ctx.ta("versions-compare-with", &[("number", base.number.into())])) }
@@ -187,7 +193,7 @@ pub async fn versions(State(app): State<AppState>, ctx: Ctx) -> Result<Response,
                         }
                     }
                 }
-            }
+            } }
         }
     };
     Ok(Page::new(ctx.t("versions-title"), body).render(&ctx))
@@ -318,7 +324,7 @@ async fn site_page(
             @if p.is_demo { p { span.th-tag { (ctx.t("site-demo-text")) } } }
             div lang=(p.locale.html_lang()) { (paragraphs(&p.body)) }
             @if p.locale != ctx.locale { p.th-fallback { (ctx.t("fallback-german")) } }
-            p.kern-body--muted { (ctx.t("site-updated")) " " (th_core::iso_date(p.updated_at)) }
+            p.kern-body--muted { (ctx.t("site-updated")) " " (crate::layout::date(ctx, p.updated_at)) }
         } @else {
             p { (ctx.t("site-page-missing")) }
         }
@@ -343,7 +349,7 @@ fn feedback_form(ctx: &Ctx, v: &Validation, message: &str, contact: &str, sent: 
         form.th-form method="post" action="/barrierefreiheit" novalidate {
             (forms::csrf(ctx))
             (forms::input(ctx, Field::new("message", ctx.t("feedback-message"), message).kind("textarea"), v))
-            (forms::input(ctx, Field::new("contact", ctx.t("feedback-contact"), contact).hint(ctx.t("feedback-contact-hint")).optional().autocomplete("email"), v))
+            (forms::input(ctx, Field::new("contact", ctx.t("feedback-contact"), contact).kind("email").hint(ctx.t("feedback-contact-hint")).optional().autocomplete("email"), v))
             (forms::submit(ctx.t("feedback-send")))
         }
     }

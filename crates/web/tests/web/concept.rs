@@ -94,9 +94,13 @@ async fn coordinator_edits_a_draft_and_adopts_it() {
         assert_eq!(r.status, StatusCode::SEE_OTHER);
 
         let hist = c.get("/verwaltung/konzept/entwurf/verlauf").await;
-        assert!(hist.body.contains("goal 4.2 (de)"), "{}", hist.body);
-        assert!(hist.body.contains("field 4 (en)"));
-        assert!(hist.body.contains("add_goal"));
+        assert!(
+            hist.body.contains("Ziel geändert 4.2 (de)"),
+            "{}",
+            hist.body
+        );
+        assert!(hist.body.contains("Handlungsfeld geändert 4 (en)"));
+        assert!(hist.body.contains("Ziel hinzugefügt 4.5"));
         assert!(
             hist.body.contains("coordinator@example.org"),
             "who changed it"
