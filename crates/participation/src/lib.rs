@@ -2,8 +2,11 @@
 //! modules through this crate's functions, never its tables), the all-or-nothing CSV import
 //! and the export. Knows nothing of HTTP or HTML.
 
+pub mod campaign;
+pub mod contribution;
 pub mod import;
 mod orgs;
+pub mod process;
 
 pub use orgs::*;
 

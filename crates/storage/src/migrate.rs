@@ -27,6 +27,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_concept_revision"),
     migration!(3, "0003_participation_organisations"),
     migration!(4, "0004_auth_totp_step"),
+    migration!(5, "0005_participation_process"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<usize> {
