@@ -96,6 +96,9 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
     orgs::load(&mut tx, t, &towns, ADOPTED_AT - 400 * 86_400)
         .await
         .map_err(|e| DemoError::Concept(format!("organisations: {e:?}")))?;
+    process::load(&mut tx, t, now)
+        .await
+        .map_err(|e| DemoError::Concept(format!("processes: {e:?}")))?;
     th_concept::create_version(
         db,
         &mut tx,
@@ -150,3 +153,4 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
 
 mod orgs;
 mod pages;
+mod process;

@@ -14,6 +14,8 @@ use th_storage::{sqlx, Db, Row, Tx};
 pub const MAX_ATTEMPTS: i64 = 8;
 /// How long a node may hold a claimed message before another node may take it over.
 pub const LEASE_SECS: i64 = 120;
+/// SMTP sessions a node keeps open at once while delivering.
+pub const PARALLEL_SESSIONS: usize = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -123,6 +125,7 @@ pub async fn outbox(db: &Db, t: TenantId, limit: i64) -> Result<Vec<OutboxEntry>
         .collect())
 }
 
+#[derive(Clone)]
 struct Claimed {
     id: i64,
     recipient: String,
@@ -135,7 +138,7 @@ async fn claim(db: &Db, node: &str, now: i64) -> Result<Vec<Claimed>, MailError>
     let sql = format!(
         "UPDATE mail_outbox SET status = 'sending', locked_by = $1, locked_until = $2, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM mail_outbox WHERE (status = 'pending' AND next_attempt_at <= $3) \
-         OR (status = 'sending' AND locked_until < $3) ORDER BY id LIMIT 20{}) \
+         OR (status = 'sending' AND locked_until < $3) ORDER BY id LIMIT 100{}) \
          RETURNING id, recipient, subject, body, attempts",
         db.skip_locked()
     );
@@ -174,29 +177,43 @@ pub async fn deliver_due(
         Ok(b) => b.build(),
         Err(e) => return Err(MailError::Address(format!("SMTP server: {e}"))),
     };
+    // Several SMTP sessions at once: each message costs a few round trips (and lettre's
+    // separate writes of body and final dot meet delayed ACKs), so one session alone would
+    // stay near 25 messages a second.
+    let smtp = std::sync::Arc::new(smtp.clone());
     let mut sent = 0;
-    for m in batch {
-        let result = send_one(&transport, smtp, &m).await;
-        match result {
-            Ok(()) => {
-                sqlx::query("UPDATE mail_outbox SET status = 'sent', sent_at = $1, locked_by = NULL, locked_until = NULL, last_error = NULL WHERE id = $2")
-                    .bind(now)
-                    .bind(m.id)
-                    .execute(db.pool())
-                    .await?;
-                sent += 1;
-            }
-            Err((permanent, msg)) => {
-                let give_up = permanent || m.attempts >= MAX_ATTEMPTS;
-                let backoff = (30i64 << m.attempts.clamp(0, 7)).min(3600);
-                tracing::warn!(outbox_id = m.id, permanent, error = %msg, "e-mail not delivered");
-                sqlx::query("UPDATE mail_outbox SET status = $1, next_attempt_at = $2, last_error = $3, locked_by = NULL, locked_until = NULL WHERE id = $4")
-                    .bind(if give_up { "failed" } else { "pending" })
-                    .bind(now + backoff)
-                    .bind(msg)
-                    .bind(m.id)
-                    .execute(db.pool())
-                    .await?;
+    for chunk in batch.chunks(PARALLEL_SESSIONS) {
+        let mut set = tokio::task::JoinSet::new();
+        for m in chunk {
+            let (transport, smtp, m) = (transport.clone(), smtp.clone(), m.clone());
+            set.spawn(async move {
+                let r = send_one(&transport, &smtp, &m).await;
+                (m, r)
+            });
+        }
+        while let Some(joined) = set.join_next().await {
+            let Ok((m, result)) = joined else { continue };
+            match result {
+                Ok(()) => {
+                    sqlx::query("UPDATE mail_outbox SET status = 'sent', sent_at = $1, locked_by = NULL, locked_until = NULL, last_error = NULL WHERE id = $2")
+                        .bind(now)
+                        .bind(m.id)
+                        .execute(db.pool())
+                        .await?;
+                    sent += 1;
+                }
+                Err((permanent, msg)) => {
+                    let give_up = permanent || m.attempts >= MAX_ATTEMPTS;
+                    let backoff = (30i64 << m.attempts.clamp(0, 7)).min(3600);
+                    tracing::warn!(outbox_id = m.id, permanent, error = %msg, "e-mail not delivered");
+                    sqlx::query("UPDATE mail_outbox SET status = $1, next_attempt_at = $2, last_error = $3, locked_by = NULL, locked_until = NULL WHERE id = $4")
+                        .bind(if give_up { "failed" } else { "pending" })
+                        .bind(now + backoff)
+                        .bind(msg)
+                        .bind(m.id)
+                        .execute(db.pool())
+                        .await?;
+                }
             }
         }
     }

@@ -58,6 +58,8 @@ impl TestSmtp {
         let srv = me.clone();
         tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
+                // Small replies must not wait for delayed ACKs (as real SMTP servers ensure).
+                let _ = sock.set_nodelay(true);
                 let s = srv.clone();
                 tokio::spawn(async move {
                     let _ = s.session(sock).await;

@@ -643,6 +643,89 @@ pub async fn orgs_import(
     Ok(res)
 }
 
+pub async fn processes(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let all = th_participation::process::processes(&app.db, ctx.tenant.id)
+        .await
+        .map_err(crate::pages::orgs::part_err)?;
+    let now = app.now();
+    let items: Vec<Value> = all
+        .iter()
+        .map(|p| json!({ "process": p, "standing": p.standing(now) }))
+        .collect();
+    Ok(Json(json!({ "items": items })).into_response())
+}
+
+pub async fn process(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let p = th_participation::process::process(&app.db, ctx.tenant.id, number(&id)?)
+        .await
+        .map_err(crate::pages::orgs::part_err)?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(json!({ "process": p, "standing": p.standing(app.now()) })).into_response())
+}
+
+pub async fn campaigns(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let all = th_participation::campaign::campaigns(&app.db, ctx.tenant.id)
+        .await
+        .map_err(crate::pages::orgs::part_err)?;
+    Ok(Json(json!({ "items": all })).into_response())
+}
+
+pub async fn campaign(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = number(&id)?;
+    let c = th_participation::campaign::campaign(&app.db, ctx.tenant.id, id)
+        .await
+        .map_err(crate::pages::orgs::part_err)?
+        .ok_or(AppError::NotFound)?;
+    let (total, by_kind, by_municipality) =
+        th_participation::campaign::stats(&app.db, ctx.tenant.id, id)
+            .await
+            .map_err(crate::pages::orgs::part_err)?;
+    Ok(Json(json!({ "campaign": c, "stats": { "total": total, "by_kind": by_kind, "by_municipality": by_municipality } })).into_response())
+}
+
+pub async fn campaign_send(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let r = th_participation::campaign::send(
+        &app.db,
+        ctx.tenant.id,
+        number(&id)?,
+        &ctx.origin,
+        app.now(),
+    )
+    .await
+    .map_err(crate::pages::orgs::part_err)?;
+    Ok(Json(r).into_response())
+}
+
+pub async fn campaign_remind(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let n = th_participation::campaign::remind(
+        &app.db,
+        ctx.tenant.id,
+        number(&id)?,
+        &ctx.origin,
+        &ctx.t("admin-campaigns-reminder-prefix"),
+        app.now(),
+    )
+    .await
+    .map_err(crate::pages::orgs::part_err)?;
+    Ok(Json(json!({ "reminded": n })).into_response())
+}
+
 pub async fn openapi() -> Response {
     Json(crate::openapi::document()).into_response()
 }

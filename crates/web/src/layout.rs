@@ -76,6 +76,7 @@ pub fn shell(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                                 ul {
                                     (nav_link(ctx, "/", "nav-home"))
                                     (nav_link(ctx, "/konzept", "nav-concept"))
+                                    (nav_link(ctx, "/beteiligung", "nav-participation"))
                                     @if matches!(ctx.role(), Role::Coordinator | Role::Admin) {
                                         (nav_link(ctx, "/verwaltung", "nav-admin"))
                                     }

@@ -1,6 +1,7 @@
 pub mod account;
 pub mod admin;
 pub mod orgs;
+pub mod participation;
 pub mod public;
 
 use axum::http::header;

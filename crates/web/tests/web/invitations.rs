@@ -1,0 +1,217 @@
+//! Journeys 1 and 2 over HTTP: a coordinator sends the invitation; a contact answers through
+//! the personal link on her phone, is asked for a code on a second device, and sees "our
+//! contributions".
+
+use crate::common::*;
+use axum::http::{Method, StatusCode};
+use th_core::Role;
+
+/// The campaign's letters, as the outbox holds them.
+async fn letters(app: &TestApp) -> Vec<(String, String)> {
+    th_storage::sqlx::query(
+        "SELECT recipient, body FROM mail_outbox WHERE dedupe_key LIKE 'invitation:%' ORDER BY id",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (th_storage::Row::get(r, 0), th_storage::Row::get(r, 1)))
+    .collect()
+}
+
+fn link_in(body: &str) -> String {
+    body.split_whitespace()
+        .find(|w| w.contains("/einladung/"))
+        .unwrap()
+        .trim_start_matches("https://teilhabe.test")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn invite_answer_and_see_what_became_of_it() {
+    for app in TestApp::all().await {
+        let mut coord = app.signed_in(Role::Coordinator).await;
+        // The demo has the revision's invitation ready; a new one through the form too.
+        let r = coord
+            .post_form("/verwaltung/kampagnen", &[("process", "2"), ("name", "")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("name-error")
+                && r.body.contains("subject_de-error")
+                && r.body.contains("body_de-error")
+        );
+        let r = coord
+            .post_form(
+                "/verwaltung/kampagnen",
+                &[
+                    ("process", "2"),
+                    ("name", "Elternvereine Garbsen"),
+                    ("kinds", "migrant_organisation"),
+                    ("municipalities", "garbsen"),
+                    ("link_days", "30"),
+                    ("subject_de", "Einladung"),
+                    ("body_de", "Bitte antworten Sie hier: {link}"),
+                    ("subject_tr", "Davet"),
+                    ("body_tr", "Lütfen buradan yanıtlayın: {link}"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = coord.get(r.location()).await;
+        assert!(page.body.contains("Ansprechpersonen"), "{}", page.body);
+        let id = r.location().rsplit('/').next().unwrap().to_string();
+        let r = coord
+            .post_form(&format!("/verwaltung/kampagnen/{id}/senden"), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let sent = letters(&app).await;
+        assert!(!sent.is_empty());
+        let n = sent.len();
+        // Sending again queues nobody twice.
+        coord
+            .post_form(&format!("/verwaltung/kampagnen/{id}/senden"), &[])
+            .await;
+        assert_eq!(letters(&app).await.len(), n);
+        assert!(
+            sent[0].1.contains("Lütfen buradan yanıtlayın"),
+            "multilingual letter"
+        );
+
+        // The chair opens her link on the phone (in Turkish) and answers for the organisation.
+        let link = link_in(&sent[0].1);
+        let mut phone = app.client();
+        let r = phone.get(&format!("{link}?lang=tr")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("lang=\"tr\""));
+        assert!(r.body.contains("Davet"));
+        let r = phone
+            .post_form(&link, &[("kind", "wish"), ("title", ""), ("body", "")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("title-error") && r.body.contains("fields-error"));
+        for (kind, title) in [
+            ("wish", "Mehr Sprachkurse am Abend"),
+            ("wish", "Dolmetscher beim Elternabend"),
+            ("good_practice", "Hausaufgabencafé"),
+        ] {
+            let csrf = phone.csrf();
+            let body = format!("csrf={csrf}&kind={kind}&title={}&body=Beschreibung&fields=4&fields=1&who=Elternverein&place=Garbsen", title.replace(' ', "+"));
+            let r = phone
+                .send(
+                    Method::POST,
+                    &link,
+                    Some("application/x-www-form-urlencoded"),
+                    body.into_bytes(),
+                    &[],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        let r = phone.get(&link).await;
+        assert!(r.body.contains("Hausaufgabencafé"));
+        assert_eq!(r.body.matches("contribution-status").count(), 0);
+        let ours = r
+            .body
+            .split("id=\"unsere-beitraege\"")
+            .nth(1)
+            .unwrap()
+            .split("</ul>")
+            .next()
+            .unwrap();
+        assert_eq!(ours.matches("<li>").count(), 3);
+        assert_eq!(
+            ours.matches("alındı").count(),
+            3,
+            "each with its status, in her language"
+        );
+
+        // A second device must prove it holds the mailbox.
+        let mut laptop = app.client();
+        let r = laptop.get(&link).await;
+        assert!(r.body.contains("anderen Gerät"), "{}", r.body);
+        let r = laptop
+            .post_form(
+                &link,
+                &[
+                    ("kind", "idea"),
+                    ("title", "x"),
+                    ("body", "y"),
+                    ("fields", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "no answer without the code"
+        );
+        let r = laptop.post_form(&format!("{link}/code-senden"), &[]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let code_mail: String = th_storage::sqlx::query(
+            "SELECT body FROM mail_outbox WHERE subject = 'Ihr Code für die Einladung'",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .map(|r| th_storage::Row::get(&r, 0))
+        .unwrap();
+        let code: String = code_mail
+            .split_whitespace()
+            .find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit()))
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            laptop
+                .post_form(&format!("{link}/code"), &[("code", "999999x")])
+                .await
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let r = laptop
+            .post_form(&format!("{link}/code"), &[("code", &code)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(laptop.get(&link).await.body.contains("Hausaufgabencafé"));
+
+        // The coordinator sees opened and answered; unknown links say so.
+        let stats = coord.get(&format!("/api/v1/campaigns/{id}")).await.json();
+        assert_eq!(stats["stats"]["total"]["answered"], 1);
+        assert_eq!(stats["stats"]["total"]["opened"], 1);
+        assert_eq!(
+            app.client().get("/einladung/gibt-es-nicht").await.status,
+            StatusCode::NOT_FOUND
+        );
+        // Reminders reach only those who have not answered.
+        coord
+            .post_form(&format!("/verwaltung/kampagnen/{id}/erinnerung"), &[])
+            .await;
+        let reminders: i64 = th_storage::sqlx::query(
+            "SELECT COUNT(*) FROM mail_outbox WHERE dedupe_key LIKE 'reminder:%'",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .map(|r| th_storage::Row::get(&r, 0))
+        .unwrap();
+        assert_eq!(reminders as usize, n - 1);
+    }
+}
+
+#[tokio::test]
+async fn the_process_page_shows_where_it_stands() {
+    let app = TestApp::new(th_storage::Backend::Sqlite).await;
+    let mut c = app.client();
+    let r = c.get("/beteiligung").await;
+    assert!(r.body.contains("Integrationskonzept 2016"));
+    assert!(r.body.contains("Das Verfahren ist abgeschlossen."));
+    let r = c.get("/beteiligung/1").await;
+    assert!(r.body.contains("Diskussionsforen") && r.body.contains("Werkstätten"));
+    assert!(
+        r.body.contains("27.09.2016"),
+        "the decision phase ends with the resolution"
+    );
+    let api = c.get("/api/v1/processes").await.json();
+    assert_eq!(api["items"].as_array().unwrap().len(), 2);
+}
