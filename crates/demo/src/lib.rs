@@ -148,9 +148,13 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
     .await
     .map_err(th_storage::StorageError::from)?;
     tx.commit().await?;
+    contributions::load(db, t, user.id)
+        .await
+        .map_err(DemoError::Concept)?;
     Ok(Outcome::Loaded(t))
 }
 
+mod contributions;
 mod orgs;
 mod pages;
 mod process;

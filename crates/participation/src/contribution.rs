@@ -110,6 +110,8 @@ pub struct Contribution {
     pub status_reason: String,
     pub published: bool,
     pub created_at: i64,
+    #[serde(skip)]
+    pub notify_email: String,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -120,6 +122,8 @@ pub struct NewContribution {
     pub fields: Vec<i64>,
     pub details: GoodPractice,
     pub locale: Option<Locale>,
+    /// Where to tell the author when the status changes (opt-in); None: nobody.
+    pub notify_email: Option<String>,
 }
 
 pub fn validate(c: &NewContribution, valid_fields: &[i64]) -> Result<ContributionKind, Validation> {
@@ -146,7 +150,7 @@ pub fn validate(c: &NewContribution, valid_fields: &[i64]) -> Result<Contributio
     }
 }
 
-const COLS: &str = "id, process_id, phase, kind, title, body, details, fields, locale, organisation_id, pseudonym, status, status_goal, status_reason, published, created_at";
+const COLS: &str = "id, process_id, phase, kind, title, body, details, fields, locale, organisation_id, pseudonym, status, status_goal, status_reason, published, created_at, notify_email";
 
 fn from_row(r: &th_storage::AnyRow) -> Contribution {
     Contribution {
@@ -170,6 +174,7 @@ fn from_row(r: &th_storage::AnyRow) -> Contribution {
         status_reason: r.get(13),
         published: r.get::<i64, _>(14) != 0,
         created_at: r.get(15),
+        notify_email: r.get(16),
     }
 }
 
@@ -177,6 +182,10 @@ fn from_row(r: &th_storage::AnyRow) -> Contribution {
 pub enum Author<'a> {
     Invitation {
         invitation_id: i64,
+        organisation_id: i64,
+    },
+    /// Recorded by the coordination office for an organisation (from a forum, a letter).
+    Organisation {
         organisation_id: i64,
     },
     Person {
@@ -203,6 +212,9 @@ pub async fn create(
 ) -> Result<i64> {
     let kind = validate(c, cx.valid_fields).map_err(|v| PartError::Invalid(v.errors))?;
     let (org, user, pseudonym, inv) = match author {
+        Author::Organisation { organisation_id } => {
+            (Some(organisation_id), None, String::new(), None)
+        }
         Author::Invitation {
             invitation_id,
             organisation_id,
@@ -215,7 +227,7 @@ pub async fn create(
         Author::Person { user_id, pseudonym } => (None, Some(user_id), pseudonym.to_string(), None),
     };
     let mut tx: Tx = db.begin().await?;
-    let id: i64 = sqlx::query("INSERT INTO part_contributions (tenant_id, process_id, phase, kind, title, body, details, fields, locale, organisation_id, author_user_id, pseudonym, invitation_id, status, status_goal, status_reason, published, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'received', NULL, '', $14, $15, $15) RETURNING id")
+    let id: i64 = sqlx::query("INSERT INTO part_contributions (tenant_id, process_id, phase, kind, title, body, details, fields, locale, organisation_id, author_user_id, pseudonym, invitation_id, status, status_goal, status_reason, published, created_at, updated_at, notify_email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'received', NULL, '', $14, $15, $15, $16) RETURNING id")
         .bind(cx.tenant.0)
         .bind(cx.process_id)
         .bind(cx.phase.key())
@@ -231,6 +243,7 @@ pub async fn create(
         .bind(inv)
         .bind(i64::from(cx.moderation == "after"))
         .bind(cx.now)
+        .bind(c.notify_email.clone().unwrap_or_default())
         .fetch_one(tx.conn())
         .await?
         .get(0);
@@ -296,4 +309,342 @@ pub async fn count(db: &Db, t: TenantId) -> Result<i64> {
             .await?
             .get(0),
     )
+}
+
+/// A decision about a contribution, as the moderation log keeps it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Decision {
+    pub actor: Option<i64>,
+    pub decision: String,
+    pub reason: String,
+    pub at: i64,
+}
+
+async fn log_decision(
+    tx: &mut Tx,
+    t: TenantId,
+    id: i64,
+    actor: Option<i64>,
+    decision: &str,
+    reason: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO part_moderation_log (tenant_id, contribution_id, actor_user_id, decision, reason, at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(t.0)
+        .bind(id)
+        .bind(actor)
+        .bind(decision)
+        .bind(reason)
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// What a coordinator decides about a contribution.
+#[derive(Clone, Copy, Debug)]
+pub struct Verdict<'a> {
+    pub status: Status,
+    /// The goal number, for `Taken`.
+    pub goal: Option<&'a str>,
+    /// Why (needed for `Merged` and `NotTaken`).
+    pub reason: &'a str,
+}
+
+/// Sets what became of a contribution and logs the decision. Taken needs a goal number; merged
+/// and not taken need a reason. Returns the contribution as it is now.
+pub async fn decide(
+    db: &Db,
+    t: TenantId,
+    id: i64,
+    verdict: Verdict<'_>,
+    actor: i64,
+    now: i64,
+) -> Result<Contribution> {
+    let Verdict {
+        status,
+        goal,
+        reason,
+    } = verdict;
+    let mut v = Validation::new();
+    let goal = goal.map(str::trim).filter(|g| !g.is_empty());
+    if status == Status::Taken && goal.is_none() {
+        v.add("goal", "required");
+    }
+    if matches!(status, Status::Merged | Status::NotTaken) && reason.trim().is_empty() {
+        v.add("reason", "required");
+    }
+    v.optional_text("reason", reason, 2000);
+    v.into_result().map_err(|v| PartError::Invalid(v.errors))?;
+    let mut tx = db.begin().await?;
+    set_status(
+        &mut tx,
+        t,
+        id,
+        status,
+        goal.filter(|_| status == Status::Taken),
+        reason.trim(),
+        now,
+    )
+    .await?;
+    log_decision(
+        &mut tx,
+        t,
+        id,
+        Some(actor),
+        status.key(),
+        &format!(
+            "{}{}",
+            goal.map(|g| format!("{g} ")).unwrap_or_default(),
+            reason.trim()
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, t, id).await?.ok_or(PartError::NotFound)
+}
+
+/// Publishes or hides a contribution (moderation) and closes its open reports.
+pub async fn moderate(
+    db: &Db,
+    t: TenantId,
+    id: i64,
+    publish: bool,
+    reason: &str,
+    actor: i64,
+    now: i64,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let n = sqlx::query("UPDATE part_contributions SET published = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4")
+        .bind(i64::from(publish))
+        .bind(now)
+        .bind(t.0)
+        .bind(id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(PartError::NotFound);
+    }
+    sqlx::query("UPDATE part_reports SET resolved_at = $1 WHERE tenant_id = $2 AND contribution_id = $3 AND resolved_at IS NULL")
+        .bind(now)
+        .bind(t.0)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    log_decision(
+        &mut tx,
+        t,
+        id,
+        Some(actor),
+        if publish { "publish" } else { "hide" },
+        reason.trim(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Anyone may report a published contribution, with a reason.
+pub async fn report(db: &Db, t: TenantId, id: i64, reason: &str, now: i64) -> Result<()> {
+    let mut v = Validation::new();
+    let reason = v.text("reason", reason, 1000);
+    v.into_result().map_err(|v| PartError::Invalid(v.errors))?;
+    let c = get(db, t, id)
+        .await?
+        .filter(|c| c.published)
+        .ok_or(PartError::NotFound)?;
+    sqlx::query("INSERT INTO part_reports (tenant_id, contribution_id, reason, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(t.0)
+        .bind(c.id)
+        .bind(reason)
+        .bind(now)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// The moderation queue: contributions waiting for publication and those with open reports
+/// (with the reasons), oldest first.
+pub async fn queue(db: &Db, t: TenantId) -> Result<Vec<(Contribution, Vec<String>)>> {
+    let rows = sqlx::query(&format!("SELECT {COLS} FROM part_contributions c WHERE tenant_id = $1 AND (published = 0 OR EXISTS (SELECT 1 FROM part_reports r WHERE r.contribution_id = c.id AND r.resolved_at IS NULL)) ORDER BY id"))
+        .bind(t.0)
+        .fetch_all(db.pool())
+        .await?;
+    let mut out = vec![];
+    for r in &rows {
+        let c = from_row(r);
+        let reasons = sqlx::query("SELECT reason FROM part_reports WHERE contribution_id = $1 AND resolved_at IS NULL ORDER BY id")
+            .bind(c.id)
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        out.push((c, reasons));
+    }
+    Ok(out)
+}
+
+pub async fn decisions(db: &Db, t: TenantId, id: i64) -> Result<Vec<Decision>> {
+    let rows = sqlx::query("SELECT actor_user_id, decision, reason, at FROM part_moderation_log WHERE tenant_id = $1 AND contribution_id = $2 ORDER BY id DESC")
+        .bind(t.0)
+        .bind(id)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Decision {
+            actor: r.get(0),
+            decision: r.get(1),
+            reason: r.get(2),
+            at: r.get(3),
+        })
+        .collect())
+}
+
+/// Supports or withdraws support; returns whether the person supports it now.
+pub async fn toggle_support(db: &Db, t: TenantId, id: i64, user: i64, now: i64) -> Result<bool> {
+    get(db, t, id)
+        .await?
+        .filter(|c| c.published)
+        .ok_or(PartError::NotFound)?;
+    let removed =
+        sqlx::query("DELETE FROM part_supports WHERE contribution_id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user)
+            .execute(db.pool())
+            .await?
+            .rows_affected();
+    if removed > 0 {
+        return Ok(false);
+    }
+    sqlx::query("INSERT INTO part_supports (contribution_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (contribution_id, user_id) DO NOTHING")
+        .bind(id)
+        .bind(user)
+        .bind(now)
+        .execute(db.pool())
+        .await?;
+    Ok(true)
+}
+
+pub async fn supports(db: &Db, id: i64) -> Result<i64> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) FROM part_supports WHERE contribution_id = $1")
+            .bind(id)
+            .fetch_one(db.pool())
+            .await?
+            .get(0),
+    )
+}
+
+pub async fn supports_by(db: &Db, id: i64, user: i64) -> Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM part_supports WHERE contribution_id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user)
+            .fetch_optional(db.pool())
+            .await?
+            .is_some(),
+    )
+}
+
+/// Filters for the coordinators' search (and, with `published_only`, the public list).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct Search {
+    pub q: Option<String>,
+    pub process: Option<i64>,
+    pub kind: Option<String>,
+    pub field: Option<i64>,
+    pub status: Option<String>,
+    pub org_kind: Option<String>,
+    pub municipality: Option<String>,
+    pub language: Option<String>,
+    #[serde(default)]
+    pub published_only: bool,
+}
+
+/// Searches contributions: structured filters in SQL, the words of `q` in every script
+/// (case folded with Unicode rules, which SQLite's LOWER does not know) in Rust; newest first.
+pub async fn search(
+    db: &Db,
+    t: TenantId,
+    s: &Search,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Contribution>, i64)> {
+    let cols = COLS
+        .split(", ")
+        .map(|c| format!("c.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut sql = format!("SELECT {cols}, COALESCE(o.kind, ''), COALESCE(o.municipality, '') FROM part_contributions c LEFT JOIN part_organisations o ON o.id = c.organisation_id WHERE c.tenant_id = $1");
+    let mut binds: Vec<String> = vec![];
+    let mut n = 2;
+    let mut add = |cond: &str, v: String, sql: &mut String| {
+        sql.push_str(&format!(" AND {cond} ${n}"));
+        binds.push(v);
+        n += 1;
+    };
+    if let Some(p) = s.process {
+        add("CAST(c.process_id AS TEXT) =", p.to_string(), &mut sql);
+    }
+    if let Some(k) = s.kind.as_deref().filter(|k| !k.is_empty()) {
+        add("c.kind =", k.to_string(), &mut sql);
+    }
+    if let Some(f) = s.field {
+        add("c.fields LIKE", format!("%,{f},%"), &mut sql);
+    }
+    if let Some(st) = s.status.as_deref().filter(|k| !k.is_empty()) {
+        add("c.status =", st.to_string(), &mut sql);
+    }
+    if let Some(k) = s.org_kind.as_deref().filter(|k| !k.is_empty()) {
+        add("o.kind =", k.to_string(), &mut sql);
+    }
+    if let Some(m) = s.municipality.as_deref().filter(|k| !k.is_empty()) {
+        add("o.municipality =", m.to_string(), &mut sql);
+    }
+    if let Some(l) = s.language.as_deref().filter(|k| !k.is_empty()) {
+        add("c.locale =", l.to_string(), &mut sql);
+    }
+    if s.published_only {
+        sql.push_str(" AND c.published = 1");
+    }
+    sql.push_str(" ORDER BY c.id DESC");
+    let mut q = sqlx::query(&sql).bind(t.0);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    let words: Vec<String> =
+        s.q.as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(|w| w.to_lowercase())
+            .collect();
+    let hits: Vec<Contribution> = rows
+        .iter()
+        .map(from_row)
+        .filter(|c| {
+            if words.is_empty() {
+                return true;
+            }
+            let text = format!(
+                "{} {} {} {} {}",
+                c.title, c.body, c.details.who, c.details.place, c.pseudonym
+            )
+            .to_lowercase();
+            words.iter().all(|w| text.contains(w.as_str()))
+        })
+        .collect();
+    let total = hits.len() as i64;
+    Ok((
+        hits.into_iter()
+            .skip(offset.max(0) as usize)
+            .take(limit.max(0) as usize)
+            .collect(),
+        total,
+    ))
 }

@@ -28,6 +28,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_participation_organisations"),
     migration!(4, "0004_auth_totp_step"),
     migration!(5, "0005_participation_process"),
+    migration!(6, "0006_participation_moderation"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<usize> {

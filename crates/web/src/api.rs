@@ -726,6 +726,139 @@ pub async fn campaign_remind(
     Ok(Json(json!({ "reminded": n })).into_response())
 }
 
+#[derive(serde::Deserialize)]
+pub struct ContributionQuery {
+    q: Option<String>,
+    process: Option<i64>,
+    kind: Option<String>,
+    field: Option<i64>,
+    status: Option<String>,
+    org_kind: Option<String>,
+    municipality: Option<String>,
+    language: Option<String>,
+    offset: Option<i64>,
+    limit: Option<i64>,
+}
+
+pub async fn contributions(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ContributionQuery>,
+) -> Result<Response, AppError> {
+    let s = th_participation::contribution::Search {
+        q: q.q,
+        process: q.process,
+        kind: q.kind,
+        field: q.field,
+        status: q.status,
+        org_kind: q.org_kind,
+        municipality: q.municipality,
+        language: q.language,
+        published_only: false,
+    };
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let (items, total) =
+        th_participation::contribution::search(&app.db, ctx.tenant.id, &s, offset, limit)
+            .await
+            .map_err(crate::pages::orgs::part_err)?;
+    Ok(
+        Json(json!({ "items": items, "total": total, "offset": offset, "limit": limit }))
+            .into_response(),
+    )
+}
+
+pub async fn contribution(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let coordinator = matches!(
+        ctx.role(),
+        th_core::Role::Coordinator | th_core::Role::Admin
+    );
+    let c = th_participation::contribution::get(&app.db, ctx.tenant.id, number(&id)?)
+        .await
+        .map_err(crate::pages::orgs::part_err)?
+        .filter(|c| c.published || coordinator)
+        .ok_or(AppError::NotFound)?;
+    let supports = th_participation::contribution::supports(&app.db, c.id)
+        .await
+        .map_err(crate::pages::orgs::part_err)?;
+    Ok(Json(json!({ "contribution": c, "supports": supports })).into_response())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    status: String,
+    #[serde(default)]
+    goal: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn contribution_status(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    raw: Bytes,
+) -> Result<Response, AppError> {
+    let b: StatusBody = body(&raw)?;
+    let c = crate::pages::contributions::decide_and_notify(
+        &app,
+        &ctx,
+        number(&id)?,
+        &b.status,
+        &b.goal,
+        &b.reason,
+    )
+    .await?;
+    Ok(Json(c).into_response())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBody {
+    reason: String,
+}
+
+pub async fn contribution_report(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Extension(client): Extension<ClientAddr>,
+    Path(id): Path<String>,
+    raw: Bytes,
+) -> Result<Response, AppError> {
+    let b: ReportBody = body(&raw)?;
+    let now = app.now();
+    if th_auth::rate_exceeded(&app.db, "report", &client.0, 20, 3600, now).await? {
+        return Err(AppError::RateLimited);
+    }
+    th_participation::contribution::report(&app.db, ctx.tenant.id, number(&id)?, &b.reason, now)
+        .await
+        .map_err(crate::pages::orgs::part_err)?;
+    th_auth::rate_record(&app.db, "report", &client.0, now).await?;
+    Ok(StatusCode::ACCEPTED.into_response())
+}
+
+pub async fn contribution_support(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let user = ctx.user_id().ok_or(AppError::Unauthorized)?;
+    let id = number(&id)?;
+    let now_supports =
+        th_participation::contribution::toggle_support(&app.db, ctx.tenant.id, id, user, app.now())
+            .await
+            .map_err(crate::pages::orgs::part_err)?;
+    let count = th_participation::contribution::supports(&app.db, id)
+        .await
+        .map_err(crate::pages::orgs::part_err)?;
+    Ok(Json(json!({ "supported": now_supports, "supports": count })).into_response())
+}
+
 pub async fn openapi() -> Response {
     Json(crate::openapi::document()).into_response()
 }

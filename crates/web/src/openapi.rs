@@ -50,6 +50,12 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
                 json!({ "type": "string", "contentMediaType": "text/csv", "description": "the CSV file; ?dry_run=true checks only" }),
             )
         }
+        ("PUT", "/api/v1/contributions/{id}/status") => {
+            json!({ "type": "object", "additionalProperties": false, "required": ["status"], "properties": { "status": { "type": "string", "enum": ["received", "under_review", "taken", "merged", "not_taken"] }, "goal": { "type": "string", "description": "goal number, required for taken" }, "reason": { "type": "string", "description": "required for merged and not_taken" } } })
+        }
+        ("POST", "/api/v1/contributions/{id}/report") => {
+            json!({ "type": "object", "additionalProperties": false, "required": ["reason"], "properties": { "reason": { "type": "string", "maxLength": 1000 } } })
+        }
         ("POST", "/api/v1/me/tokens") => {
             json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } })
         }

@@ -44,6 +44,8 @@ pub async fn dashboard(State(app): State<AppState>, ctx: Ctx) -> Result<Response
         } @else {
             p { (ctx.t("home-no-concept")) }
         }
+        h2.kern-heading-medium { (ctx.t("admin-contributions-title")) }
+        p { a.kern-link href="/verwaltung/beitraege" { (ctx.t("admin-contributions-title")) } " · " a.kern-link href="/verwaltung/moderation" { (ctx.t("admin-moderation-title")) } }
         h2.kern-heading-medium { (ctx.t("admin-campaigns-title")) }
         p { a.kern-link href="/verwaltung/kampagnen" { (ctx.t("admin-campaigns-title")) } " · " a.kern-link href="/verwaltung/kampagnen/neu" { (ctx.t("admin-campaigns-new")) } }
         h2.kern-heading-medium { (ctx.t("admin-orgs-title")) }

@@ -1,5 +1,6 @@
 pub mod account;
 pub mod admin;
+pub mod contributions;
 pub mod orgs;
 pub mod participation;
 pub mod public;

@@ -75,6 +75,7 @@ pub async fn process_page(
         h1.kern-heading-x-large lang=(tl.html_lang()) { (title) }
         p.kern-body--large { strong { (standing_text(&ctx, &standing)) } }
         @if !desc.is_empty() { p lang=(dl.html_lang()) { (desc) } }
+        p { a.kern-link href={ "/beteiligung/" (p.id) "/beitraege" } { (ctx.t("contributions-title")) } }
         h2.kern-heading-medium { (ctx.t("process-phases")) }
         ol.th-phases {
             @for ph in &p.phases {
@@ -128,10 +129,12 @@ pub struct ContributionForm {
     place: String,
     #[serde(default)]
     contact: String,
+    #[serde(default)]
+    notify: Option<String>,
 }
 
 impl ContributionForm {
-    fn input(&self, locale: Locale) -> NewContribution {
+    fn input(&self, locale: Locale, contact_email: &str) -> NewContribution {
         NewContribution {
             kind: self.kind.clone(),
             title: self.title.clone(),
@@ -143,6 +146,7 @@ impl ContributionForm {
                 contact: self.contact.clone(),
             },
             locale: Some(locale),
+            notify_email: self.notify.is_some().then(|| contact_email.to_string()),
         }
     }
 }
@@ -193,6 +197,7 @@ fn contribution_form(
                 (forms::input(ctx, Field::new("place", ctx.t("contribution-place"), &f.place).optional(), v))
                 (forms::input(ctx, Field::new("contact", ctx.t("contribution-contact"), &f.contact).optional(), v))
             }
+            (forms::checkbox(ctx, "notify", ctx.t("contribution-notify"), f.notify.is_some(), v))
             (forms::submit(ctx.t("contribution-submit")))
         }
     }
@@ -410,6 +415,9 @@ pub async fn invitation_answer(
         .map(|(n, _)| n)
         .collect();
     let now = app.now();
+    let contact_email = campaign::contact_email(&app.db, ctx.tenant.id, invitation.contact_id)
+        .await
+        .map_err(part_err)?;
     let cx = contribution::Context {
         tenant: ctx.tenant.id,
         process_id: p.id,
@@ -425,7 +433,7 @@ pub async fn invitation_answer(
             invitation_id: invitation.id,
             organisation_id: invitation.organisation_id,
         },
-        &f.input(ctx.locale),
+        &f.input(ctx.locale, &contact_email),
     )
     .await
     {

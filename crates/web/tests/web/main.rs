@@ -6,6 +6,7 @@ mod authz;
 mod bad_input;
 mod common;
 mod concept;
+mod contributions;
 mod invitations;
 mod orgs;
 mod pages;
