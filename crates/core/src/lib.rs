@@ -3,6 +3,7 @@
 
 mod email;
 mod locale;
+pub mod localtime;
 mod role;
 mod validation;
 

@@ -4,6 +4,7 @@
 
 pub mod campaign;
 pub mod contribution;
+pub mod event;
 pub mod import;
 mod orgs;
 pub mod process;

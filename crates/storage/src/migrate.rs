@@ -29,6 +29,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_auth_totp_step"),
     migration!(5, "0005_participation_process"),
     migration!(6, "0006_participation_moderation"),
+    migration!(7, "0007_participation_events_forums"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<usize> {
