@@ -151,10 +151,15 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
     contributions::load(db, t, user.id)
         .await
         .map_err(DemoError::Concept)?;
+    let catalogs = th_i18n::Catalogs::load().map_err(DemoError::Concept)?;
+    events::load(db, t, &catalogs)
+        .await
+        .map_err(DemoError::Concept)?;
     Ok(Outcome::Loaded(t))
 }
 
 mod contributions;
+mod events;
 mod orgs;
 mod pages;
 mod process;

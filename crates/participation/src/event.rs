@@ -98,6 +98,7 @@ impl Event {
 }
 
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewEvent {
     pub process_id: i64,
     pub kind: String,
@@ -120,6 +121,7 @@ pub struct NewEvent {
 }
 
 #[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewEventText {
     #[serde(default)]
     pub title: String,
@@ -470,6 +472,8 @@ pub struct NewRegistration {
     /// Access needs the organisers should know (sign language, step-free, childcare …).
     pub needs: String,
     pub locale: Locale,
+    /// Send the confirmation e-mail (off for registrations taken from a paper list).
+    pub notify: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -696,7 +700,9 @@ pub async fn register(
         RegStatus::Confirmed => Notice::Confirmed,
         _ => Notice::Waiting(position.unwrap_or(1)),
     };
-    send_notice(&mut tx, mail, id, notice, Some(&token)).await?;
+    if r.notify {
+        send_notice(&mut tx, mail, id, notice, Some(&token)).await?;
+    }
     tx.commit().await?;
     Ok(Registered {
         id,
@@ -961,6 +967,18 @@ async fn regs(db: &Db, rows: Vec<th_storage::AnyRow>) -> Result<Vec<Registration
         });
     }
     Ok(out)
+}
+
+/// One registration by its id.
+pub async fn registrations_of_id(db: &Db, t: TenantId, id: i64) -> Result<Option<Registration>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {RCOLS} FROM part_registrations WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(t.0)
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    regs(db, rows).await.map(|v| v.into_iter().next())
 }
 
 /// Everyone registered for an event, confirmed first, then the waiting list in order.

@@ -94,6 +94,7 @@ fn guest(event_id: i64, n: usize) -> NewRegistration {
         org_kind: None,
         needs: String::new(),
         locale: Locale::De,
+        notify: true,
     }
 }
 
@@ -237,6 +238,7 @@ async fn organisations_register_members_and_reminders_go_once() {
             org_kind: None,
             needs: "Kinderbetreuung".into(),
             locale: Locale::Tr,
+            notify: true,
         };
         // organisation_id 0 does not exist: the foreign key refuses it on both databases.
         assert!(event::register(&db, &m, &member("Ayşe Demir"))

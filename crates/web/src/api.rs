@@ -16,6 +16,8 @@ use serde_json::{json, Value};
 use th_concept::{TextEdit, Version};
 use th_core::Locale;
 
+pub mod events;
+
 /// Parses a JSON body strictly, reporting the field that is wrong.
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AppError> {
     let text = std::str::from_utf8(bytes)

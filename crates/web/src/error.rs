@@ -67,6 +67,8 @@ impl AppError {
             AppError::RateLimited => "error-rate-limited",
             AppError::Conflict("draft_exists") => "error-draft-exists",
             AppError::Conflict("not_a_draft") => "error-not-a-draft",
+            AppError::Conflict("already_registered") => "error-already-registered",
+            AppError::Conflict("event_over") => "error-event-over",
             AppError::Conflict(_) => "error-conflict",
             AppError::BadRequest(_) => "error-bad-request",
             AppError::Validation(_) => "error-validation",
@@ -158,6 +160,11 @@ pub fn field_error_key(code: &str) -> &'static str {
         "mismatch" => "error-field-mismatch",
         "unknown_field" => "error-field-unknown",
         "wrong_type" => "error-field-wrong-type",
+        "before_start" => "error-field-before-start",
+        "place_or_link" => "error-field-place-or-link",
+        "invalid_url" => "error-field-invalid-url",
+        "already_registered" => "error-field-already-registered",
+        "consent_event" => "error-field-consent-event",
         _ => "error-field-invalid",
     }
 }

@@ -138,6 +138,16 @@ fn field_label_key(field: &str) -> Option<&'static str> {
         "languages" => "org-languages",
         "notes" => "org-notes",
         "datei" => "admin-import-file",
+        "starts" => "event-starts",
+        "ends" => "event-ends",
+        "place" => "event-place",
+        "capacity" => "event-capacity",
+        "online_url" => "event-online-link",
+        "needs" => "event-needs",
+        "names" => "invitation-event-names",
+        "event" => "invitation-event-choose",
+        "minutes" => "event-minutes",
+        "goal" => "admin-events-outcome-goal",
         _ => return None,
     })
 }
@@ -173,6 +183,57 @@ pub fn notice(text: String) -> Markup {
     html! {
         div.kern-alert.kern-alert--success role="status" {
             div.kern-alert__body { p { (text) } }
+        }
+    }
+}
+
+/// A form body as name/value pairs, for forms whose field names are built at run time
+/// (texts per language, attendance per kind).
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> Self {
+        Self(form_urlencoded::parse(body).into_owned().collect())
+    }
+    /// The first value of `name`, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+}
+
+/// A `<select>` with a label, its options as (value, text).
+pub fn select(
+    ctx: &Ctx,
+    name: &str,
+    label: String,
+    options: &[(String, String)],
+    selected: &str,
+    v: &Validation,
+) -> Markup {
+    let err = v.for_field(name);
+    html! {
+        div.kern-form-input {
+            label.kern-label for=(name) { (label) }
+            @if let Some(e) = err { p.kern-error id={ (name) "-error" } { (ctx.t(field_error_key(&e.code))) } }
+            div.kern-form-input__select-wrapper {
+                select.kern-form-input__select #(name) name=(name) aria-invalid=[err.map(|_| "true")] aria-describedby=[err.map(|_| format!("{name}-error"))] {
+                    @for (val, text) in options { option value=(val) selected[val == selected] { (text) } }
+                }
+            }
         }
     }
 }

@@ -153,6 +153,25 @@ pub fn date(ctx: &Ctx, ts: i64) -> String {
     }
 }
 
+/// A date with the time of day, in German local time ("14.03.2016, 18:00").
+pub fn datetime(ctx: &Ctx, ts: i64) -> String {
+    let p = th_core::localtime::local(ts);
+    format!(
+        "{}, {:02}:{:02}",
+        date_of(ctx, p.year(), u8::from(p.month()), p.day()),
+        p.hour(),
+        p.minute()
+    )
+}
+
+fn date_of(ctx: &Ctx, y: i32, m: u8, d: u8) -> String {
+    match ctx.locale {
+        th_core::Locale::En => format!("{y:04}-{m:02}-{d:02}"),
+        th_core::Locale::Ar | th_core::Locale::Fa => format!("{d:02}/{m:02}/{y:04}"),
+        _ => format!("{d:02}.{m:02}.{y:04}"),
+    }
+}
+
 /// A wrapper that lets a wide table scroll on a narrow screen instead of the page.
 pub fn scroll(table: Markup) -> Markup {
     html! { div.th-scroll { (table) } }

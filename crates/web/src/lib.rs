@@ -89,3 +89,44 @@ impl AppState {
         self.clock.now()
     }
 }
+
+impl AppState {
+    /// Writes one audit-log entry for the person acting in `ctx`, in its own transaction.
+    pub async fn audit(
+        &self,
+        ctx: &ctx::Ctx,
+        action: &str,
+        object_type: &str,
+        object_id: i64,
+        detail: &str,
+    ) -> Result<(), error::AppError> {
+        let actor = ctx.user_id().ok_or(error::AppError::Unauthorized)?;
+        let mut tx = self.db.begin().await?;
+        self.db
+            .audit(
+                &mut tx,
+                th_storage::platform::AuditEntry {
+                    tenant: ctx.tenant.id,
+                    actor: Some(actor),
+                    action,
+                    object_type,
+                    object_id: &object_id.to_string(),
+                    detail,
+                },
+                self.now(),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// What the participation module needs to write e-mails about registrations.
+    pub fn mailer<'a>(&'a self, ctx: &'a ctx::Ctx) -> th_participation::event::Mailer<'a> {
+        th_participation::event::Mailer {
+            tenant: ctx.tenant.id,
+            i18n: &self.i18n,
+            origin: &ctx.origin,
+            now: self.now(),
+        }
+    }
+}

@@ -56,6 +56,42 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
         ("POST", "/api/v1/contributions/{id}/report") => {
             json!({ "type": "object", "additionalProperties": false, "required": ["reason"], "properties": { "reason": { "type": "string", "maxLength": 1000 } } })
         }
+        ("POST", "/api/v1/events") | ("PUT", "/api/v1/events/{id}") => json!({
+            "type": "object", "additionalProperties": false, "required": ["process_id", "kind", "starts", "ends", "capacity", "texts"],
+            "properties": {
+                "process_id": { "type": "integer" },
+                "kind": { "type": "string", "enum": ["forum", "workshop"] },
+                "fields": { "type": "array", "items": { "type": "integer" } },
+                "starts": { "type": "string", "description": "German local time, YYYY-MM-DDTHH:MM" },
+                "ends": { "type": "string", "description": "German local time, YYYY-MM-DDTHH:MM" },
+                "place": { "type": "string" }, "address": { "type": "string" }, "accessibility": { "type": "string" },
+                "online_url": { "type": "string", "format": "uri" },
+                "capacity": { "type": "integer", "minimum": 1, "maximum": 10000 },
+                "texts": { "type": "object", "description": "locale tag -> texts; de is required", "additionalProperties": {
+                    "type": "object", "additionalProperties": false,
+                    "properties": { "title": { "type": "string" }, "description": { "type": "string" }, "agenda": { "type": "string", "description": "one item per line" } } } }
+            }
+        }),
+        ("POST", "/api/v1/events/{id}/registrations") => json!({
+            "type": "object", "additionalProperties": false,
+            "description": "signed in: the account registers; otherwise name, email and consent are required",
+            "properties": {
+                "name": { "type": "string" }, "email": { "type": "string", "format": "email" },
+                "org_kind": { "type": "string", "enum": th_participation::OrgKind::ALL.iter().map(|k| k.key()).collect::<Vec<_>>() },
+                "needs": { "type": "string", "maxLength": 1000 }, "consent": { "type": "boolean" }
+            }
+        }),
+        ("PUT", "/api/v1/events/{id}/record") => json!({
+            "type": "object", "additionalProperties": false,
+            "properties": {
+                "minutes": { "type": "string" }, "minutes_locale": { "type": "string" },
+                "attendance": { "type": "object", "description": "kind of organisation (or individual) -> people", "additionalProperties": { "type": "integer", "minimum": 0 } }
+            }
+        }),
+        ("POST", "/api/v1/events/{id}/outcomes") => json!({
+            "type": "object", "additionalProperties": false, "required": ["text"],
+            "properties": { "text": { "type": "string", "maxLength": 2000 }, "contribution": { "type": "integer" }, "goal": { "type": "string", "description": "goal number, e.g. 4.2" } }
+        }),
         ("POST", "/api/v1/me/tokens") => {
             json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } })
         }

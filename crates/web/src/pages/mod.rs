@@ -1,6 +1,7 @@
 pub mod account;
 pub mod admin;
 pub mod contributions;
+pub mod events;
 pub mod orgs;
 pub mod participation;
 pub mod public;

@@ -75,7 +75,10 @@ pub async fn process_page(
         h1.kern-heading-x-large lang=(tl.html_lang()) { (title) }
         p.kern-body--large { strong { (standing_text(&ctx, &standing)) } }
         @if !desc.is_empty() { p lang=(dl.html_lang()) { (desc) } }
-        p { a.kern-link href={ "/beteiligung/" (p.id) "/beitraege" } { (ctx.t("contributions-title")) } }
+        ul.th-actions {
+            li { a.kern-link href={ "/beteiligung/" (p.id) "/beitraege" } { (ctx.t("contributions-title")) } }
+            li { a.kern-link href="/veranstaltungen" { (ctx.t("events-title")) } }
+        }
         h2.kern-heading-medium { (ctx.t("process-phases")) }
         ol.th-phases {
             @for ph in &p.phases {
@@ -102,7 +105,10 @@ fn link_problem(ctx: &Ctx, title_key: &str, text_key: &str, status: StatusCode) 
     Page::new(ctx.t(title_key), body).status(status).render(ctx)
 }
 
-async fn valid_fields(app: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, AppError> {
+pub(crate) async fn valid_fields(
+    app: &AppState,
+    ctx: &Ctx,
+) -> Result<Vec<(i64, String)>, AppError> {
     Ok(match app.concepts.current(&app.db, ctx.tenant.id).await? {
         Some(c) => c
             .fields
@@ -203,15 +209,25 @@ fn contribution_form(
     }
 }
 
+/// What the invitation page shows besides the invitation: the forms' input and problems, and
+/// which notice (contribution sent, members registered).
+#[derive(Default)]
+struct View {
+    form: ContributionForm,
+    v: Validation,
+    events_v: Validation,
+    sent: bool,
+    registered: bool,
+}
+
 async fn invitation_page(
     app: &AppState,
     ctx: &Ctx,
     token: &str,
     inv: &campaign::Invitation,
-    f: &ContributionForm,
-    v: &Validation,
-    sent: bool,
+    view: &View,
 ) -> Result<Page, AppError> {
+    let (f, v, events_v, sent) = (&view.form, &view.v, &view.events_v, view.sent);
     let t = ctx.tenant.id;
     let camp = campaign::campaign(&app.db, t, inv.campaign_id)
         .await
@@ -231,6 +247,15 @@ async fn invitation_page(
         .await
         .map_err(part_err)?;
     let action = format!("/einladung/{token}");
+    let events = crate::pages::events::invitation_section(
+        app,
+        ctx,
+        token,
+        camp.process_id,
+        inv.organisation_id,
+        events_v,
+    )
+    .await?;
     let body = html! {
         p.kern-body--muted { (ctx.ta("invitation-for", &[("organisation", org.name.clone().into())])) }
         @if let Some((l, subject, body)) = text {
@@ -254,6 +279,8 @@ async fn invitation_page(
                 }
             }
         }
+        @if view.registered { (forms::notice(ctx.t("invitation-registered"))) }
+        (events)
     };
     let title = text
         .map(|t| t.1.clone())
@@ -330,6 +357,7 @@ fn set_device(res: &mut Response, app: &AppState, inv: &campaign::Invitation, se
 #[derive(serde::Deserialize, Default)]
 pub struct SentQuery {
     gesendet: Option<String>,
+    angemeldet: Option<String>,
 }
 
 async fn open_link(
@@ -368,9 +396,11 @@ pub async fn invitation(
                 &ctx,
                 &token,
                 &invitation,
-                &ContributionForm::default(),
-                &Validation::new(),
-                q.gesendet.is_some(),
+                &View {
+                    sent: q.gesendet.is_some(),
+                    registered: q.angemeldet.is_some(),
+                    ..Default::default()
+                },
             )
             .await?
             .render(&ctx);
@@ -445,15 +475,90 @@ pub async fn invitation_answer(
             &ctx,
             &token,
             &invitation,
-            &f,
-            &Validation { errors },
-            false,
+            &View {
+                form: f,
+                v: Validation { errors },
+                ..Default::default()
+            },
         )
         .await?
         .status(StatusCode::UNPROCESSABLE_ENTITY)
         .render(&ctx)),
         Err(e) => Err(part_err(e)),
     }
+}
+
+/// The organisation registers members for an event of the process.
+pub async fn invitation_register(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Path(token): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    let opened = open_link(&app, &ctx, &jar, &token).await?;
+    if let Some(r) = opened_or_problem(&ctx, &opened) {
+        return Ok(r);
+    }
+    let Opened::Ok { invitation, .. } = opened else {
+        return Ok(needs_code_page(&ctx, &token, &Validation::new(), false)
+            .status(StatusCode::FORBIDDEN)
+            .render(&ctx));
+    };
+    let camp = campaign::campaign(&app.db, ctx.tenant.id, invitation.campaign_id)
+        .await
+        .map_err(part_err)?
+        .ok_or(AppError::NotFound)?;
+    let contact_email = campaign::contact_email(&app.db, ctx.tenant.id, invitation.contact_id)
+        .await
+        .map_err(part_err)?;
+    let d = forms::FormData::parse(&body);
+    match crate::pages::events::register_members(
+        &app,
+        &ctx,
+        invitation.organisation_id,
+        &contact_email,
+        camp.process_id,
+        &d,
+    )
+    .await?
+    {
+        Ok(_) => Ok(super::see_other(&format!(
+            "/einladung/{token}?angemeldet=1#anmeldungen"
+        ))),
+        Err(v) => Ok(invitation_page(
+            &app,
+            &ctx,
+            &token,
+            &invitation,
+            &View {
+                events_v: v,
+                ..Default::default()
+            },
+        )
+        .await?
+        .status(StatusCode::UNPROCESSABLE_ENTITY)
+        .render(&ctx)),
+    }
+}
+
+/// The organisation cancels one of its registrations.
+pub async fn invitation_unregister(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Path((token, rid)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let opened = open_link(&app, &ctx, &jar, &token).await?;
+    if let Some(r) = opened_or_problem(&ctx, &opened) {
+        return Ok(r);
+    }
+    let Opened::Ok { invitation, .. } = opened else {
+        return Err(AppError::Forbidden);
+    };
+    crate::pages::events::cancel_member(&app, &ctx, invitation.organisation_id, id_of(&rid)?)
+        .await?;
+    Ok(super::see_other(&format!("/einladung/{token}#anmeldungen")))
 }
 
 pub async fn invitation_send_code(

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use th_core::Role;
 
 /// The campaign's letters, as the outbox holds them.
-async fn letters(app: &TestApp) -> Vec<(String, String)> {
+pub async fn letters(app: &TestApp) -> Vec<(String, String)> {
     th_storage::sqlx::query(
         "SELECT recipient, body FROM mail_outbox WHERE dedupe_key LIKE 'invitation:%' ORDER BY id",
     )
@@ -19,7 +19,7 @@ async fn letters(app: &TestApp) -> Vec<(String, String)> {
     .collect()
 }
 
-fn link_in(body: &str) -> String {
+pub fn link_in(body: &str) -> String {
     body.split_whitespace()
         .find(|w| w.contains("/einladung/"))
         .unwrap()

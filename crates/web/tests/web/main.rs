@@ -7,6 +7,7 @@ mod bad_input;
 mod common;
 mod concept;
 mod contributions;
+mod events;
 mod invitations;
 mod orgs;
 mod pages;
