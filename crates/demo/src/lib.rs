@@ -155,11 +155,13 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
     events::load(db, t, &catalogs)
         .await
         .map_err(DemoError::Concept)?;
+    forum::load(db, t).await.map_err(DemoError::Concept)?;
     Ok(Outcome::Loaded(t))
 }
 
 mod contributions;
 mod events;
+mod forum;
 mod orgs;
 mod pages;
 mod process;

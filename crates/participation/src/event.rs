@@ -702,6 +702,12 @@ pub async fn register(
     };
     if r.notify {
         send_notice(&mut tx, mail, id, notice, Some(&token)).await?;
+    } else {
+        // Taken from a paper list: no e-mails at all, reminders included.
+        sqlx::query("UPDATE part_registrations SET reminded = 1 WHERE id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
     }
     tx.commit().await?;
     Ok(Registered {
@@ -1009,27 +1015,16 @@ pub async fn registrations_of(
 
 /// Sends one reminder to each confirmed registration of events that begin within the next
 /// `ahead` seconds. Safe on several nodes at once: the outbox's dedupe key lets one through.
-pub async fn send_reminders(
-    db: &Db,
-    i18n: &Catalogs,
-    origin: &str,
-    now: i64,
-    ahead: i64,
-) -> Result<usize> {
-    let due = sqlx::query("SELECT r.id, r.tenant_id FROM part_registrations r JOIN part_events e ON e.id = r.event_id WHERE r.status = 'confirmed' AND r.reminded = 0 AND e.starts_at > $1 AND e.starts_at <= $2")
-        .bind(now)
-        .bind(now + ahead)
+pub async fn send_reminders(db: &Db, mail: &Mailer<'_>, ahead: i64) -> Result<usize> {
+    let due = sqlx::query("SELECT r.id FROM part_registrations r JOIN part_events e ON e.id = r.event_id WHERE r.tenant_id = $1 AND r.status = 'confirmed' AND r.reminded = 0 AND r.email <> '' AND e.starts_at > $2 AND e.starts_at <= $3")
+        .bind(mail.tenant.0)
+        .bind(mail.now)
+        .bind(mail.now + ahead)
         .fetch_all(db.pool())
         .await?;
     let mut sent = 0;
     for r in due {
         let id: i64 = r.get(0);
-        let mail = Mailer {
-            tenant: TenantId(r.get(1)),
-            i18n,
-            origin,
-            now,
-        };
         let mut tx = db.begin().await?;
         let n = sqlx::query(
             "UPDATE part_registrations SET reminded = 1 WHERE id = $1 AND reminded = 0",
@@ -1039,7 +1034,7 @@ pub async fn send_reminders(
         .await?
         .rows_affected();
         if n == 1 {
-            send_notice(&mut tx, &mail, id, Notice::Reminder, None).await?;
+            send_notice(&mut tx, mail, id, Notice::Reminder, None).await?;
             sent += 1;
         }
         tx.commit().await?;

@@ -5,9 +5,11 @@
 pub mod campaign;
 pub mod contribution;
 pub mod event;
+pub mod forum;
 pub mod import;
 mod orgs;
 pub mod process;
+pub mod retention;
 
 pub use orgs::*;
 

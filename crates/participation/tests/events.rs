@@ -293,14 +293,13 @@ async fn organisations_register_members_and_reminders_go_once() {
 
         // A day before: one reminder to the confirmed registration, never a second.
         let before = NOW + 10 * DAY - 20 * 3600;
-        let sent = event::send_reminders(&db, catalogs(), "https://teilhabe.test", before, DAY)
+        let sent = event::send_reminders(&db, &mailer(t, before), DAY)
             .await
             .unwrap();
         assert_eq!(sent, 1);
-        let sent =
-            event::send_reminders(&db, catalogs(), "https://teilhabe.test", before + 60, DAY)
-                .await
-                .unwrap();
+        let sent = event::send_reminders(&db, &mailer(t, before + 60), DAY)
+            .await
+            .unwrap();
         assert_eq!(sent, 0);
 
         // Afterwards: minutes, attendance by kind, outcomes.

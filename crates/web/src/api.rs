@@ -17,6 +17,7 @@ use th_concept::{TextEdit, Version};
 use th_core::Locale;
 
 pub mod events;
+pub mod forum;
 
 /// Parses a JSON body strictly, reporting the field that is wrong.
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AppError> {

@@ -8,6 +8,7 @@ pub mod authz;
 pub mod ctx;
 pub mod error;
 pub mod forms;
+pub mod jobs;
 pub mod layout;
 pub mod metrics;
 pub mod routes;

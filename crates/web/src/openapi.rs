@@ -92,6 +92,26 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             "type": "object", "additionalProperties": false, "required": ["text"],
             "properties": { "text": { "type": "string", "maxLength": 2000 }, "contribution": { "type": "integer" }, "goal": { "type": "string", "description": "goal number, e.g. 4.2" } }
         }),
+        ("POST", "/api/v1/processes/{id}/forum/{field}") => json!({
+            "type": "object", "additionalProperties": false, "required": ["title", "body"],
+            "properties": { "title": { "type": "string", "maxLength": 200 }, "body": { "type": "string", "maxLength": 20000 } }
+        }),
+        ("POST", "/api/v1/threads/{id}/posts") => json!({
+            "type": "object", "additionalProperties": false, "required": ["body"],
+            "properties": { "body": { "type": "string", "maxLength": 20000 }, "parent": { "type": "integer", "description": "the post answered" }, "quote": { "type": "integer", "description": "a post of the thread to quote" } }
+        }),
+        ("POST", "/api/v1/posts/{id}/report") => json!({
+            "type": "object", "additionalProperties": false, "required": ["reason"], "properties": { "reason": { "type": "string", "maxLength": 1000 } }
+        }),
+        ("PUT", "/api/v1/posts/{id}/moderation") => json!({
+            "type": "object", "additionalProperties": false, "required": ["hidden"], "properties": { "hidden": { "type": "boolean" }, "reason": { "type": "string" } }
+        }),
+        ("PUT", "/api/v1/threads/{id}/lock") => json!({
+            "type": "object", "additionalProperties": false, "required": ["locked"], "properties": { "locked": { "type": "boolean" } }
+        }),
+        ("PUT", "/api/v1/me/digest") => json!({
+            "type": "object", "additionalProperties": false, "required": ["frequency"], "properties": { "frequency": { "type": "string", "enum": ["off", "daily", "weekly"] } }
+        }),
         ("POST", "/api/v1/me/tokens") => {
             json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } })
         }

@@ -615,6 +615,7 @@ async fn account_page(
 ) -> Result<Page, AppError> {
     let user = ctx.user.as_ref().ok_or(AppError::Unauthorized)?;
     let tokens = th_auth::api_tokens(&app.db, user.id).await?;
+    let digest = crate::pages::forum::digest_section(app, ctx).await?;
     let consents = th_auth::consents(&app.db, user.id).await?;
     let body: Markup = html! {
         h1.kern-heading-x-large { (ctx.t("account-title")) }
@@ -623,6 +624,7 @@ async fn account_page(
             dt { (ctx.t("field-display-name")) } dd { (user.display_name) }
             dt { (ctx.t("account-role")) } dd { (ctx.t(role_key(user.role))) }
         }
+        (digest)
         h2.kern-heading-medium { (ctx.t("account-consents")) }
         @if consents.is_empty() { p { (ctx.t("account-no-consents")) } }
         ul { @for c in &consents { li {
@@ -690,6 +692,10 @@ pub async fn export_value(app: &AppState, ctx: &Ctx) -> Result<serde_json::Value
     let mut v = th_auth::export(&app.db, user).await?;
     v["changes_made"] = serde_json::to_value(app.db.audit_by_actor(ctx.tenant.id, user.id).await?)
         .unwrap_or_default();
+    v["participation"] =
+        th_participation::retention::export_person(&app.db, ctx.tenant.id, user.id)
+            .await
+            .map_err(crate::pages::orgs::part_err)?;
     v["exported_at"] = th_core::rfc3339(app.now()).into();
     v["site"] = ctx.tenant.name.clone().into();
     Ok(v)
@@ -724,6 +730,9 @@ pub async fn erase_account(app: &AppState, ctx: &Ctx, password: &str) -> Result<
     if !th_auth::confirm_password(&app.db, &user, password, now).await? {
         return Ok(false);
     }
+    th_participation::retention::erase_person(&app.db, &app.mailer(ctx), user.id)
+        .await
+        .map_err(crate::pages::orgs::part_err)?;
     let mut tx = app.db.begin().await?;
     app.db
         .audit(

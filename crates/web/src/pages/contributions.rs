@@ -601,6 +601,7 @@ pub async fn moderation_queue(State(app): State<AppState>, ctx: Ctx) -> Result<R
     let q = contribution::queue(&app.db, ctx.tenant.id)
         .await
         .map_err(part_err)?;
+    let forum = crate::pages::forum::queue_section(&app, &ctx).await?;
     let body = html! {
         h1.kern-heading-x-large { (ctx.t("admin-moderation-title")) }
         p { (ctx.ta("admin-moderation-count", &[("count", q.len().into())])) }
@@ -613,6 +614,7 @@ pub async fn moderation_queue(State(app): State<AppState>, ctx: Ctx) -> Result<R
                 }
             }
         }
+        (forum)
     };
     Ok(Page::new(ctx.t("admin-moderation-title"), body).render(&ctx))
 }

@@ -2,6 +2,7 @@ pub mod account;
 pub mod admin;
 pub mod contributions;
 pub mod events;
+pub mod forum;
 pub mod orgs;
 pub mod participation;
 pub mod public;

@@ -8,6 +8,7 @@ mod common;
 mod concept;
 mod contributions;
 mod events;
+mod forum;
 mod invitations;
 mod orgs;
 mod pages;
