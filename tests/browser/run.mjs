@@ -4,17 +4,13 @@
 // landmark and heading outline is compared with a committed snapshot (UPDATE_SNAPSHOTS=1
 // rewrites them). Then journey 10: a second tenant added with one command shows nothing of
 // Region Hannover. Usage: node tests/browser/run.mjs path/to/teilhabe
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createHmac } from 'node:crypto';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { here, COORDINATOR, totp, startServer, launchChromium, axeViolations } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const bin = process.argv[2] || 'target/debug/teilhabe';
-const axePath = join(here, '../../node_modules/axe-core/axe.min.js');
 const dir = mkdtempSync(join(tmpdir(), 'teilhabe-browser-'));
 const db = `sqlite://${join(dir, 'site.db')}`;
 const SECOND_HOST = 'zweite-stadt.example';
@@ -23,36 +19,6 @@ const failures = [];
 
 function check(name, ok, detail = '') {
   if (ok) { passed++; } else { failed++; failures.push(`${name}${detail ? ': ' + detail : ''}`); }
-}
-
-function totp(base32, time = Date.now()) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of base32.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(time / 1000 / 30)));
-  const h = createHmac('sha1', key).update(counter).digest();
-  const o = h[h.length - 1] & 0xf;
-  const code = ((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).toString().padStart(6, '0');
-  return code;
-}
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const p = spawn(bin, ['--database', db, 'serve', '--demo', '--listen', '127.0.0.1:0', '--cookie-secure', 'never'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TEILHABE_LOG_FORMAT: 'json', RUST_LOG: 'warn' },
-    });
-    let out = '';
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
-      if (m) resolve({ proc: p, base: m[1] });
-    });
-    p.stderr.on('data', (d) => process.stderr.write(d));
-    p.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
 }
 
 async function outline(page) {
@@ -72,12 +38,7 @@ async function outline(page) {
 }
 
 async function audit(page, label, snapshots) {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  });
+  const result = await axeViolations(page);
   check(`axe ${label}`, result.length === 0, result.join('; '));
   snapshots[label] = await outline(page);
 }
@@ -87,10 +48,10 @@ async function audit(page, label, snapshots) {
 let signIns = 0;
 async function signIn(page, base) {
   await page.goto(`${base}/anmelden`);
-  await page.fill('#email', 'koordination@region-hannover.example');
-  await page.fill('#password', 'Vielfalt-und-Zusammenhalt');
+  await page.fill('#email', COORDINATOR.email);
+  await page.fill('#password', COORDINATOR.password);
   await Promise.all([page.waitForNavigation(), page.click('form.th-form button[type=submit]')]);
-  await page.fill('#code', totp('TEILHABEDEMOKOORDINATIONHANNOVER', Date.now() + 30_000 * signIns++));
+  await page.fill('#code', totp(COORDINATOR.totpSecret, Date.now() + 30_000 * signIns++));
   await Promise.all([page.waitForNavigation(), page.click('form.th-form button[type=submit]')]);
   check('coordinator signs in with the second factor', !page.url().includes('/anmelden'), page.url());
 }
@@ -100,13 +61,9 @@ const pages = routes.filter((r) => r.page && r.method === 'GET');
 const publicPages = pages.filter((r) => r.access === 'Public');
 const signedInPages = pages.filter((r) => r.access !== 'Public');
 
-const { proc, base } = await startServer();
+const { stop, base } = await startServer({ bin, db });
 const port = new URL(base).port;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--host-resolver-rules=MAP ${SECOND_HOST} 127.0.0.1`],
-});
+const browser = await launchChromium([`--host-resolver-rules=MAP ${SECOND_HOST} 127.0.0.1`]);
 const snapshots = {};
 try {
   for (const locale of ['de', 'ar']) {
@@ -155,7 +112,7 @@ try {
   await ctx.close();
 } finally {
   await browser.close();
-  proc.kill('SIGTERM');
+  await stop();
 }
 
 const file = join(here, 'snapshots', 'outlines.json');

@@ -151,6 +151,9 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
     contributions::load(db, t, user.id)
         .await
         .map_err(DemoError::Concept)?;
+    process::record_letter_2013(db, t)
+        .await
+        .map_err(|e| DemoError::Concept(format!("letter 2013: {e:?}")))?;
     let catalogs = th_i18n::Catalogs::load().map_err(DemoError::Concept)?;
     events::load(db, t, &catalogs)
         .await

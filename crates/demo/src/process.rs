@@ -81,3 +81,43 @@ pub async fn load(tx: &mut Tx, t: TenantId, now: i64) -> Result<(), th_participa
     .await?;
     Ok(())
 }
+
+/// The 2013 letter to all organisations of the region, sent by post: recorded so that the
+/// 2016 process's report shows who was invited and who answered.
+pub async fn record_letter_2013(
+    db: &th_storage::Db,
+    t: TenantId,
+) -> Result<(), th_participation::PartError> {
+    let mut tx = db.begin().await?;
+    let id = campaign::create_campaign(
+        &mut tx,
+        t,
+        &NewCampaign {
+            process_id: 1,
+            name: "Einladungsschreiben 2013 an alle Organisationen (per Post)",
+            filter: CampaignFilter::default(),
+            link_days: 90,
+            texts: vec![(Locale::De, "Einladung zur Mitarbeit am Integrationskonzept", "Die Region Hannover lädt Sie ein, an ihrem Integrationskonzept mitzuwirken. (Per Post verschickt.)")],
+        },
+        day(2013, 9, 1),
+    )
+    .await?;
+    tx.commit().await?;
+    let answered: std::collections::HashSet<i64> = th_participation::contribution::search(
+        db,
+        t,
+        &th_participation::contribution::Search {
+            process: Some(1),
+            ..Default::default()
+        },
+        0,
+        100_000,
+    )
+    .await?
+    .0
+    .iter()
+    .filter_map(|c| c.organisation_id)
+    .collect();
+    campaign::record_by_post(db, t, id, day(2013, 9, 2), &answered, day(2014, 1, 15)).await?;
+    Ok(())
+}

@@ -280,6 +280,46 @@ pub async fn send(
     Ok(report)
 }
 
+/// Records a campaign that went out by post (before the platform, or to those without
+/// e-mail): one invitation per recipient, without a usable link and without an e-mail, and
+/// answered for the organisations given. The statistics and the process report count them.
+pub async fn record_by_post(
+    db: &Db,
+    t: TenantId,
+    campaign_id: i64,
+    sent_at: i64,
+    answered_orgs: &std::collections::HashSet<i64>,
+    answered_at: i64,
+) -> Result<usize> {
+    let c = campaign(db, t, campaign_id)
+        .await?
+        .ok_or(PartError::NotFound)?;
+    let all = recipients(db, t, &c.filter).await?;
+    let mut tx = db.begin().await?;
+    for r in &all {
+        let answered = answered_orgs
+            .contains(&r.organisation_id)
+            .then_some(answered_at);
+        sqlx::query("INSERT INTO part_invitations (tenant_id, campaign_id, contact_id, organisation_id, token_hash, expires_at, revoked_at, answered_at, devices, created_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, '', $6) ON CONFLICT (campaign_id, contact_id) DO NOTHING")
+            .bind(t.0)
+            .bind(campaign_id)
+            .bind(r.contact_id)
+            .bind(r.organisation_id)
+            .bind(format!("by-post:{}", th_auth::token_hash(&th_auth::random_token())))
+            .bind(sent_at)
+            .bind(answered)
+            .execute(tx.conn())
+            .await?;
+    }
+    sqlx::query("UPDATE part_campaigns SET sent_at = COALESCE(sent_at, $1) WHERE id = $2")
+        .bind(sent_at)
+        .bind(campaign_id)
+        .execute(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(all.len())
+}
+
 /// Sends a reminder to every invited contact who has not answered (and whose link is not
 /// revoked). Each reminder carries a fresh link (the earlier one keeps working) and extends
 /// the expiry; reminder n goes to a person at most once.

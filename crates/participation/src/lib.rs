@@ -9,6 +9,7 @@ pub mod forum;
 pub mod import;
 mod orgs;
 pub mod process;
+pub mod report;
 pub mod retention;
 
 pub use orgs::*;

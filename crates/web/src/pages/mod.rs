@@ -6,6 +6,7 @@ pub mod forum;
 pub mod orgs;
 pub mod participation;
 pub mod public;
+pub mod report;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -78,6 +78,7 @@ pub async fn process_page(
         ul.th-actions {
             li { a.kern-link href={ "/beteiligung/" (p.id) "/beitraege" } { (ctx.t("contributions-title")) } }
             li { a.kern-link href={ "/beteiligung/" (p.id) "/forum" } { (ctx.t("forum-title")) } }
+            li { a.kern-link href={ "/beteiligung/" (p.id) "/bericht" } { (ctx.t("report-title")) } }
             li { a.kern-link href="/veranstaltungen" { (ctx.t("events-title")) } }
         }
         h2.kern-heading-medium { (ctx.t("process-phases")) }

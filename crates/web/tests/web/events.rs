@@ -511,5 +511,43 @@ async fn the_demo_tells_how_the_fields_of_action_came_about() {
             .as_str()
             .unwrap()
             .contains("Hausaufgabencafé"));
+
+        // The process report: the 2013 letter reached all 700 organisations; those with
+        // contributions answered; attendance adds up over the events.
+        let r = v.get("/api/v1/processes/1/report").await.json();
+        assert_eq!(r["reach"]["invited"], 700);
+        let answered = r["reach"]["answered"].as_i64().unwrap();
+        assert!(answered > 100 && answered < 700, "{answered}");
+        assert_eq!(r["contributions"], 300);
+        let by_kind: i64 = r["reach_by_kind"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|x| x["invited"].as_i64().unwrap())
+            .sum();
+        assert_eq!(by_kind, 700);
+        assert_eq!(r["events"], 11);
+        let page = v.get("/beteiligung/1/bericht").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("700 Organisationen eingeladen"));
+        assert_eq!(page.body.matches("<svg").count(), 4);
+        assert_eq!(
+            page.body.matches("<table").count(),
+            4,
+            "every chart has its table"
+        );
+        assert!(page.body.contains("role=\"img\""));
+        let csv = v.get("/beteiligung/1/bericht.csv").await;
+        assert!(csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        assert!(csv
+            .body
+            .contains("Organisationen nach Art;eingeladen;geantwortet\r\n"));
+        assert!(csv.body.contains(&format!(
+            "Migrantenselbstorganisation;{};",
+            r["reach_by_kind"]["migrant_organisation"]["invited"]
+        )));
     }
 }
