@@ -178,13 +178,29 @@ pub fn scroll(table: Markup) -> Markup {
 }
 
 /// Paragraphs from a plain text: blank lines separate paragraphs, single line breaks stay.
+/// Browsers send a text area's line breaks as CRLF; any kind of line break counts.
 pub fn paragraphs(text: &str) -> Markup {
+    let mut paras: Vec<Vec<&str>> = vec![];
+    let mut cur: Vec<&str> = vec![];
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r').trim_end();
+        if line.trim().is_empty() {
+            if !cur.is_empty() {
+                paras.push(std::mem::take(&mut cur));
+            }
+        } else {
+            cur.push(line);
+        }
+    }
+    if !cur.is_empty() {
+        paras.push(cur);
+    }
     html! {
-        @for p in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+        @for p in &paras {
             p {
-                @for (i, line) in p.trim().lines().enumerate() {
+                @for (i, line) in p.iter().enumerate() {
                     @if i > 0 { br; }
-                    (line.trim_end())
+                    (if i == 0 { line.trim_start() } else { line })
                 }
             }
         }
@@ -241,4 +257,17 @@ pub async fn render_errors(State(_app): State<AppState>, req: Request, next: Nex
 
 pub fn raw(s: &str) -> PreEscaped<String> {
     PreEscaped(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paragraphs_take_any_line_break() {
+        assert_eq!(
+            super::paragraphs("Erster Absatz\r\n\r\nZweiter\r\nmit Zeile\n \nDritter")
+                .into_string(),
+            "<p>Erster Absatz</p><p>Zweiter<br>mit Zeile</p><p>Dritter</p>"
+        );
+        assert_eq!(super::paragraphs("\r\n\r\n").into_string(), "");
+    }
 }

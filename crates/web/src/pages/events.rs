@@ -715,10 +715,10 @@ async fn event_form(
             fieldset.kern-fieldset #fields {
                 legend.kern-label { (ctx.t("org-fields")) }
                 div.kern-fieldset__body {
-                    @for (n, title) in &fields {
+                    @for (n, title, l) in &fields {
                         div.kern-form-check {
                             input.kern-form-check__checkbox type="checkbox" name="fields" id={ "field-" (n) } value=(n) checked[e.fields.contains(n)];
-                            label.kern-label for={ "field-" (n) } { (n) ". " (title) }
+                            label.kern-label for={ "field-" (n) } lang=[(*l != ctx.locale).then(|| l.html_lang())] { (n) ". " (title) }
                         }
                     }
                 }
@@ -812,7 +812,7 @@ pub(crate) async fn field_numbers(app: &AppState, ctx: &Ctx) -> Result<Vec<i64>,
     Ok(crate::pages::participation::valid_fields(app, ctx)
         .await?
         .into_iter()
-        .map(|(n, _)| n)
+        .map(|(n, _, _)| n)
         .collect())
 }
 

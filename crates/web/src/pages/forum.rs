@@ -30,8 +30,8 @@ async fn field_title(app: &AppState, ctx: &Ctx, field: i64) -> Result<String, Ap
     crate::pages::participation::valid_fields(app, ctx)
         .await?
         .into_iter()
-        .find(|(n, _)| *n == field)
-        .map(|(n, t)| format!("{n}. {t}"))
+        .find(|(n, _, _)| *n == field)
+        .map(|(n, t, _)| format!("{n}. {t}"))
         .ok_or(AppError::NotFound)
 }
 
@@ -71,10 +71,10 @@ pub async fn overview(
         h1.kern-heading-x-large { (ctx.t("forum-title")) }
         p { (ctx.t("forum-intro")) }
         ul.th-list {
-            @for (n, t) in &fields {
+            @for (n, t, l) in &fields {
                 @let c = counts.iter().find(|c| c.0 == *n);
                 li {
-                    a.kern-link href={ "/beteiligung/" (p.id) "/forum/" (n) } { (n) ". " (t) }
+                    a.kern-link href={ "/beteiligung/" (p.id) "/forum/" (n) } lang=[(*l != ctx.locale).then(|| l.html_lang())] { (n) ". " (t) }
                     br; (ctx.ta("forum-threads-count", &[("count", c.map(|c| c.1).unwrap_or(0).into())]))
                     @if let Some(c) = c { " · " (ctx.ta("forum-last-activity", &[("date", date(&ctx, c.2).into())])) }
                 }

@@ -107,15 +107,20 @@ fn link_problem(ctx: &Ctx, title_key: &str, text_key: &str, status: StatusCode) 
     Page::new(ctx.t(title_key), body).status(status).render(ctx)
 }
 
+/// The fields of action of the current concept: number, title, and the language the title
+/// is in (German when it is not translated into the visitor's language).
 pub(crate) async fn valid_fields(
     app: &AppState,
     ctx: &Ctx,
-) -> Result<Vec<(i64, String)>, AppError> {
+) -> Result<Vec<(i64, String, Locale)>, AppError> {
     Ok(match app.concepts.current(&app.db, ctx.tenant.id).await? {
         Some(c) => c
             .fields
             .iter()
-            .map(|f| (f.number, f.title.get(ctx.locale).text.to_string()))
+            .map(|f| {
+                let s = f.title.get(ctx.locale);
+                (f.number, s.text.to_string(), s.locale)
+            })
             .collect(),
         None => vec![],
     })
@@ -163,7 +168,7 @@ fn contribution_form(
     ctx: &Ctx,
     action: &str,
     f: &ContributionForm,
-    fields: &[(i64, String)],
+    fields: &[(i64, String, Locale)],
     v: &Validation,
 ) -> Markup {
     let kind_err = v.for_field("kind");
@@ -190,10 +195,10 @@ fn contribution_form(
                 legend.kern-label { (ctx.t("contribution-fields")) }
                 @if let Some(e) = fields_err { p.kern-error #fields-error { (ctx.t(crate::error::field_error_key(&e.code))) } }
                 div.kern-fieldset__body {
-                    @for (n, title) in fields {
+                    @for (n, title, l) in fields {
                         div.kern-form-check {
                             input.kern-form-check__checkbox type="checkbox" name="fields" id={ "field-" (n) } value=(n) checked[f.fields.contains(&n.to_string())];
-                            label.kern-label for={ "field-" (n) } { (n) ". " (title) }
+                            label.kern-label for={ "field-" (n) } lang=[(*l != ctx.locale).then(|| l.html_lang())] { (n) ". " (title) }
                         }
                     }
                 }
@@ -444,7 +449,7 @@ pub async fn invitation_answer(
     let fields: Vec<i64> = valid_fields(&app, &ctx)
         .await?
         .into_iter()
-        .map(|(n, _)| n)
+        .map(|(n, _, _)| n)
         .collect();
     let now = app.now();
     let contact_email = campaign::contact_email(&app.db, ctx.tenant.id, invitation.contact_id)
@@ -759,10 +764,10 @@ async fn campaign_form_page(
                 legend.kern-label { (ctx.t("org-fields")) }
                 p.kern-hint { (ctx.t("admin-campaigns-all-hint")) }
                 div.kern-fieldset__body {
-                    @for (n, title) in &fields {
+                    @for (n, title, l) in &fields {
                         div.kern-form-check {
                             input.kern-form-check__checkbox type="checkbox" name="fields" id={ "f-" (n) } value=(n) checked[f.fields.contains(&n.to_string())];
-                            label.kern-label for={ "f-" (n) } { (n) ". " (title) }
+                            label.kern-label for={ "f-" (n) } lang=[(*l != ctx.locale).then(|| l.html_lang())] { (n) ". " (title) }
                         }
                     }
                 }

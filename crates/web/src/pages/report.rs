@@ -111,7 +111,7 @@ async fn sections(app: &AppState, ctx: &Ctx, r: &Report) -> Result<Sections, App
     let field_titles = crate::pages::participation::valid_fields(app, ctx).await?;
     let fields = field_titles
         .iter()
-        .map(|(n, t)| {
+        .map(|(n, t, _)| {
             let by = r.contributions_by_field.get(n);
             (
                 format!("{n}. {t}"),
