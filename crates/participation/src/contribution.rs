@@ -264,6 +264,16 @@ pub async fn of_organisation(db: &Db, t: TenantId, org: i64) -> Result<Vec<Contr
     Ok(rows.iter().map(from_row).collect())
 }
 
+/// Everything a person wrote under a pseudonym, newest first ("my contributions").
+pub async fn of_person(db: &Db, t: TenantId, user: i64) -> Result<Vec<Contribution>> {
+    let rows = sqlx::query(&format!("SELECT {COLS} FROM part_contributions WHERE tenant_id = $1 AND author_user_id = $2 ORDER BY id DESC"))
+        .bind(t.0)
+        .bind(user)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.iter().map(from_row).collect())
+}
+
 pub async fn get(db: &Db, t: TenantId, id: i64) -> Result<Option<Contribution>> {
     let r = sqlx::query(&format!(
         "SELECT {COLS} FROM part_contributions WHERE tenant_id = $1 AND id = $2"

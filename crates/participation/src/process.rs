@@ -228,3 +228,182 @@ pub async fn process(db: &Db, t: TenantId, id: i64) -> Result<Option<Process>> {
     }
     Ok(Some(p))
 }
+
+/// A process as the coordination office writes it (form or API): texts per locale, the
+/// moderation rule, the retention period and the phases with dates (YYYY-MM-DD, German days;
+/// a phase ends at the end of its last day).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessInput {
+    /// locale tag → title; German is required.
+    pub title: BTreeMap<String, String>,
+    #[serde(default)]
+    pub description: BTreeMap<String, String>,
+    /// "before": contributions wait for moderation; "after": public at once.
+    pub moderation: String,
+    pub retention_days: i64,
+    /// phase key → [first day, last day]
+    #[serde(default)]
+    pub phases: BTreeMap<String, [String; 2]>,
+}
+
+fn parse_day(s: &str) -> Option<i64> {
+    let t = th_core::localtime::parse_local(&format!("{}T00:00", s.trim()))?;
+    Some(t)
+}
+
+/// Checks a process input; returns the phases as (kind, start, end) in order.
+pub fn validate_process(
+    p: &ProcessInput,
+) -> std::result::Result<Vec<(PhaseKind, i64, i64)>, th_core::Validation> {
+    let mut v = th_core::Validation::new();
+    v.text(
+        "title_de",
+        p.title.get("de").map(String::as_str).unwrap_or(""),
+        200,
+    );
+    for (tag, t) in &p.title {
+        if Locale::parse(tag).is_none() {
+            v.add("title", "invalid");
+        } else if tag != "de" {
+            v.optional_text(&format!("title_{tag}"), t, 200);
+        }
+    }
+    for (tag, d) in &p.description {
+        if Locale::parse(tag).is_none() {
+            v.add("description", "invalid");
+        } else {
+            v.optional_text(&format!("description_{tag}"), d, 5000);
+        }
+    }
+    if !["before", "after"].contains(&p.moderation.as_str()) {
+        v.add("moderation", "invalid");
+    }
+    if !(30..=3650).contains(&p.retention_days) {
+        v.add("retention_days", "invalid");
+    }
+    let mut phases = vec![];
+    for (key, [from, to]) in &p.phases {
+        let Some(kind) = PhaseKind::parse(key) else {
+            v.add("phases", "invalid");
+            continue;
+        };
+        if from.trim().is_empty() && to.trim().is_empty() {
+            continue;
+        }
+        let field = format!("phase_{key}");
+        match (parse_day(from), parse_day(to)) {
+            (Some(a), Some(b)) if b >= a => phases.push((kind, a, b + 86_400)),
+            (Some(_), Some(_)) => v.add(&field, "before_start"),
+            _ => v.add(&field, "invalid"),
+        }
+    }
+    phases.sort_by_key(|(k, a, _)| (*a, *k));
+    v.into_result().map(|_| phases)
+}
+
+fn texts_of(m: &BTreeMap<String, String>) -> Vec<(Locale, String)> {
+    m.iter()
+        .filter(|(_, t)| !t.trim().is_empty())
+        .filter_map(|(k, t)| Locale::parse(k).map(|l| (l, t.trim().to_string())))
+        .collect()
+}
+
+/// Creates a process from the coordination office's input.
+pub async fn create_from(db: &Db, t: TenantId, p: &ProcessInput, now: i64) -> Result<i64> {
+    let phases = validate_process(p).map_err(|v| crate::PartError::Invalid(v.errors))?;
+    let titles = texts_of(&p.title);
+    let descs = texts_of(&p.description);
+    let title: Vec<(Locale, &str)> = titles.iter().map(|(l, s)| (*l, s.as_str())).collect();
+    let description: Vec<(Locale, &str)> = descs.iter().map(|(l, s)| (*l, s.as_str())).collect();
+    let mut tx = db.begin().await?;
+    let id = create_process(
+        &mut tx,
+        t,
+        NewProcess {
+            title: &title,
+            description: &description,
+            moderation: &p.moderation,
+            retention_days: p.retention_days,
+            phases: &phases,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Changes a process: texts, moderation rule, retention period, phases.
+pub async fn update_from(db: &Db, t: TenantId, id: i64, p: &ProcessInput) -> Result<()> {
+    let phases = validate_process(p).map_err(|v| crate::PartError::Invalid(v.errors))?;
+    let mut tx = db.begin().await?;
+    let n = sqlx::query("UPDATE part_processes SET moderation = $1, retention_days = $2 WHERE tenant_id = $3 AND id = $4")
+        .bind(&p.moderation)
+        .bind(p.retention_days)
+        .bind(t.0)
+        .bind(id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(crate::PartError::NotFound);
+    }
+    sqlx::query("DELETE FROM part_process_texts WHERE process_id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    let descs = texts_of(&p.description);
+    for (l, title) in texts_of(&p.title) {
+        let desc = descs
+            .iter()
+            .find(|(dl, _)| *dl == l)
+            .map(|(_, d)| d.as_str())
+            .unwrap_or("");
+        sqlx::query("INSERT INTO part_process_texts (process_id, locale, title, description) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(l.tag())
+            .bind(title)
+            .bind(desc)
+            .execute(tx.conn())
+            .await?;
+    }
+    sqlx::query("DELETE FROM part_phases WHERE process_id = $1")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    for (kind, from, to) in phases {
+        sqlx::query("INSERT INTO part_phases (process_id, kind, starts_on, ends_on) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(kind.key())
+            .bind(from)
+            .bind(to)
+            .execute(tx.conn())
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+impl Process {
+    /// The process as input for its edit form.
+    pub fn input(&self) -> ProcessInput {
+        let day = |ts: i64| th_core::localtime::format_input(ts)[..10].to_string();
+        ProcessInput {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            moderation: self.moderation.clone(),
+            retention_days: self.retention_days,
+            phases: self
+                .phases
+                .iter()
+                .map(|p| {
+                    (
+                        p.kind.key().to_string(),
+                        [day(p.starts_on), day(p.ends_on - 1)],
+                    )
+                })
+                .collect(),
+        }
+    }
+}

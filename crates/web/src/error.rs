@@ -69,6 +69,7 @@ impl AppError {
             AppError::Conflict("not_a_draft") => "error-not-a-draft",
             AppError::Conflict("already_registered") => "error-already-registered",
             AppError::Conflict("event_over") => "error-event-over",
+            AppError::Conflict("process_finished") => "error-process-finished",
             AppError::Conflict(_) => "error-conflict",
             AppError::BadRequest(_) => "error-bad-request",
             AppError::Validation(_) => "error-validation",
@@ -165,6 +166,7 @@ pub fn field_error_key(code: &str) -> &'static str {
         "invalid_url" => "error-field-invalid-url",
         "already_registered" => "error-field-already-registered",
         "consent_event" => "error-field-consent-event",
+        "locked" => "error-field-locked",
         _ => "error-field-invalid",
     }
 }

@@ -148,6 +148,8 @@ fn field_label_key(field: &str) -> Option<&'static str> {
         "event" => "invitation-event-choose",
         "minutes" => "event-minutes",
         "goal" => "admin-events-outcome-goal",
+        "retention_days" => "admin-process-retention",
+        "moderation" => "admin-process-moderation",
         _ => return None,
     })
 }

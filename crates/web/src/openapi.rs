@@ -112,6 +112,28 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
         ("PUT", "/api/v1/me/digest") => json!({
             "type": "object", "additionalProperties": false, "required": ["frequency"], "properties": { "frequency": { "type": "string", "enum": ["off", "daily", "weekly"] } }
         }),
+        ("POST", "/api/v1/processes") | ("PUT", "/api/v1/processes/{id}") => json!({
+            "type": "object", "additionalProperties": false, "required": ["title", "moderation", "retention_days"],
+            "properties": {
+                "title": { "type": "object", "description": "locale tag -> title; de is required", "additionalProperties": { "type": "string", "maxLength": 200 } },
+                "description": { "type": "object", "additionalProperties": { "type": "string", "maxLength": 5000 } },
+                "moderation": { "type": "string", "enum": ["before", "after"] },
+                "retention_days": { "type": "integer", "minimum": 30, "maximum": 3650, "description": "days after the last phase ends until personal data is erased" },
+                "phases": { "type": "object", "description": "phase (invitation, collecting, forums, workshops, drafting, decision) -> [first day, last day] as YYYY-MM-DD",
+                    "additionalProperties": { "type": "array", "items": { "type": "string", "format": "date" }, "minItems": 2, "maxItems": 2 } }
+            }
+        }),
+        ("POST", "/api/v1/processes/{id}/contributions") => json!({
+            "type": "object", "additionalProperties": false, "required": ["kind", "title", "body", "fields", "pseudonym"],
+            "properties": {
+                "kind": { "type": "string", "enum": ["wish", "idea", "good_practice"] },
+                "title": { "type": "string", "maxLength": 200 }, "body": { "type": "string" },
+                "fields": { "type": "array", "items": { "type": "integer" }, "minItems": 1 },
+                "pseudonym": { "type": "string", "maxLength": 80, "description": "the name published with the contribution" },
+                "who": { "type": "string" }, "place": { "type": "string" }, "contact": { "type": "string" },
+                "notify": { "type": "boolean", "description": "e-mail the account when the status changes" }
+            }
+        }),
         ("POST", "/api/v1/me/tokens") => {
             json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } })
         }

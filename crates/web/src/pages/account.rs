@@ -616,6 +616,7 @@ async fn account_page(
     let user = ctx.user.as_ref().ok_or(AppError::Unauthorized)?;
     let tokens = th_auth::api_tokens(&app.db, user.id).await?;
     let digest = crate::pages::forum::digest_section(app, ctx).await?;
+    let mine = crate::pages::participation::mine_section(app, ctx).await?;
     let consents = th_auth::consents(&app.db, user.id).await?;
     let body: Markup = html! {
         h1.kern-heading-x-large { (ctx.t("account-title")) }
@@ -624,6 +625,7 @@ async fn account_page(
             dt { (ctx.t("field-display-name")) } dd { (user.display_name) }
             dt { (ctx.t("account-role")) } dd { (ctx.t(role_key(user.role))) }
         }
+        (mine)
         (digest)
         h2.kern-heading-medium { (ctx.t("account-consents")) }
         @if consents.is_empty() { p { (ctx.t("account-no-consents")) } }

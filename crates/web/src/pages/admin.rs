@@ -48,6 +48,7 @@ pub async fn dashboard(State(app): State<AppState>, ctx: Ctx) -> Result<Response
         p { a.kern-link href="/verwaltung/beitraege" { (ctx.t("admin-contributions-title")) } " · " a.kern-link href="/verwaltung/moderation" { (ctx.t("admin-moderation-title")) } }
         h2.kern-heading-medium { (ctx.t("admin-campaigns-title")) }
         p { a.kern-link href="/verwaltung/kampagnen" { (ctx.t("admin-campaigns-title")) } " · " a.kern-link href="/verwaltung/kampagnen/neu" { (ctx.t("admin-campaigns-new")) } }
+        p { a.kern-link href="/verwaltung/verfahren" { (ctx.t("admin-processes-title")) } " · " a.kern-link href="/verwaltung/verfahren/neu" { (ctx.t("admin-processes-new")) } }
         p { a.kern-link href="/verwaltung/veranstaltungen" { (ctx.t("admin-events-title")) } " · " a.kern-link href="/verwaltung/veranstaltungen/neu" { (ctx.t("admin-events-new")) } }
         h2.kern-heading-medium { (ctx.t("admin-orgs-title")) }
         p { a.kern-link href="/verwaltung/organisationen" { (ctx.t("admin-orgs-title")) } " · " a.kern-link href="/verwaltung/organisationen/import" { (ctx.t("admin-orgs-import")) } }

@@ -5,6 +5,7 @@ pub mod events;
 pub mod forum;
 pub mod orgs;
 pub mod participation;
+pub mod process_admin;
 pub mod public;
 pub mod report;
 

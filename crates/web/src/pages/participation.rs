@@ -79,6 +79,7 @@ pub async fn process_page(
             li { a.kern-link href={ "/beteiligung/" (p.id) "/beitraege" } { (ctx.t("contributions-title")) } }
             li { a.kern-link href={ "/beteiligung/" (p.id) "/forum" } { (ctx.t("forum-title")) } }
             li { a.kern-link href={ "/beteiligung/" (p.id) "/bericht" } { (ctx.t("report-title")) } }
+            @if !matches!(standing, Standing::Finished) { li { a.kern-link href={ "/beteiligung/" (p.id) "/beitragen" } { (ctx.t("contribution-new")) } } }
             li { a.kern-link href="/veranstaltungen" { (ctx.t("events-title")) } }
         }
         h2.kern-heading-medium { (ctx.t("process-phases")) }
@@ -94,6 +95,151 @@ pub async fn process_page(
         }
     };
     Ok(Page::new(title.to_string(), body).render(&ctx))
+}
+
+// ---- contributions by individuals, under a pseudonym ----
+
+async fn person_page(
+    app: &AppState,
+    ctx: &Ctx,
+    p: &process::Process,
+    f: &ContributionForm,
+    v: &Validation,
+) -> Result<Page, AppError> {
+    let fields = valid_fields(app, ctx).await?;
+    let (title, tl) = p.title_in(ctx.locale);
+    let extra = html! {
+        (forms::input(ctx, Field::new("pseudonym", ctx.t("contribution-pseudonym"), &f.pseudonym).autocomplete("nickname").hint(ctx.t("contribution-pseudonym-hint")), v))
+    };
+    let body = html! {
+        p { a.kern-link href={ "/beteiligung/" (p.id) } lang=(tl.html_lang()) { (title) } }
+        h1.kern-heading-x-large { (ctx.t("contribution-new")) }
+        p { (ctx.t("contribution-person-intro")) }
+        @if p.moderation == "before" { p { (ctx.t("contribution-moderated-before")) } }
+        (contribution_form(ctx, &format!("/beteiligung/{}/beitragen", p.id), f, &fields, v, extra))
+    };
+    Ok(Page::new(ctx.t("contribution-new"), body))
+}
+
+async fn open_process(app: &AppState, ctx: &Ctx, id: &str) -> Result<process::Process, AppError> {
+    let p = process::process(&app.db, ctx.tenant.id, id_of(id)?)
+        .await
+        .map_err(part_err)?
+        .ok_or(AppError::NotFound)?;
+    if matches!(p.standing(app.now()), Standing::Finished) {
+        return Err(AppError::Conflict("process_finished"));
+    }
+    Ok(p)
+}
+
+pub async fn person_form(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let p = open_process(&app, &ctx, &id).await?;
+    let f = ContributionForm {
+        pseudonym: ctx
+            .user
+            .as_ref()
+            .map(|u| u.display_name.clone())
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    Ok(person_page(&app, &ctx, &p, &f, &Validation::new())
+        .await?
+        .render(&ctx))
+}
+
+/// Creates a contribution by a person with an account, under the pseudonym they give.
+pub async fn create_as_person(
+    app: &AppState,
+    ctx: &Ctx,
+    p: &process::Process,
+    f: &ContributionForm,
+) -> Result<Result<i64, Validation>, AppError> {
+    let user = ctx.user.as_ref().ok_or(AppError::Unauthorized)?;
+    let mut v = Validation::new();
+    let pseudonym = v.text("pseudonym", &f.pseudonym, 80);
+    let now = app.now();
+    let key = user.id.to_string();
+    if th_auth::rate_exceeded(&app.db, "contribution", &key, 20, 3600, now).await? {
+        return Err(AppError::RateLimited);
+    }
+    let fields: Vec<i64> = valid_fields(app, ctx)
+        .await?
+        .into_iter()
+        .map(|(n, _, _)| n)
+        .collect();
+    let cx = contribution::Context {
+        tenant: ctx.tenant.id,
+        process_id: p.id,
+        phase: p.phase_at(now),
+        moderation: &p.moderation,
+        valid_fields: &fields,
+        now,
+    };
+    let input = f.input(ctx.locale, &user.email);
+    if let Err(more) = contribution::validate(&input, &fields) {
+        v.errors.extend(more.errors);
+    }
+    if !v.is_ok() {
+        return Ok(Err(v));
+    }
+    th_auth::rate_record(&app.db, "contribution", &key, now).await?;
+    let id = contribution::create(
+        &app.db,
+        &cx,
+        Author::Person {
+            user_id: user.id,
+            pseudonym: &pseudonym,
+        },
+        &input,
+    )
+    .await
+    .map_err(part_err)?;
+    Ok(Ok(id))
+}
+
+pub async fn person_submit(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    axum_extra::extract::Form(f): axum_extra::extract::Form<ContributionForm>,
+) -> Result<Response, AppError> {
+    let p = open_process(&app, &ctx, &id).await?;
+    match create_as_person(&app, &ctx, &p, &f).await? {
+        Ok(cid) if p.moderation == "before" => {
+            Ok(super::see_other(&format!("/konto?beitrag={cid}#beitraege")))
+        }
+        Ok(cid) => Ok(super::see_other(&format!("/beitraege/{cid}"))),
+        Err(v) => Ok(person_page(&app, &ctx, &p, &f, &v)
+            .await?
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .render(&ctx)),
+    }
+}
+
+/// "My contributions" on the account page.
+pub async fn mine_section(app: &AppState, ctx: &Ctx) -> Result<Markup, AppError> {
+    let user = ctx.user_id().ok_or(AppError::Unauthorized)?;
+    let mine = contribution::of_person(&app.db, ctx.tenant.id, user)
+        .await
+        .map_err(part_err)?;
+    Ok(html! {
+        h2.kern-heading-medium #beitraege { (ctx.t("contribution-mine")) }
+        @if mine.is_empty() { p { (ctx.t("contribution-none")) } }
+        ul {
+            @for c in &mine {
+                li {
+                    @if c.published { a.kern-link href={ "/beitraege/" (c.id) } lang=(c.locale.html_lang()) { (c.title) } }
+                    @else { span lang=(c.locale.html_lang()) { (c.title) } " (" (ctx.t("admin-contributions-unpublished")) ")" }
+                    " · " (ctx.t(c.kind.label_key())) " · " (date(ctx, c.created_at)) " · " (ctx.t(c.status.label_key()))
+                    @if let Some(g) = &c.status_goal { " " (ctx.ta("contribution-into-goal", &[("goal", g.clone().into())])) }
+                }
+            }
+        }
+    })
 }
 
 // ---- the personal invitation link ----
@@ -129,21 +275,24 @@ pub(crate) async fn valid_fields(
 #[derive(serde::Deserialize, Default, Clone)]
 pub struct ContributionForm {
     #[serde(default)]
-    kind: String,
+    pub(crate) kind: String,
     #[serde(default)]
-    title: String,
+    pub(crate) title: String,
     #[serde(default)]
-    body: String,
+    pub(crate) body: String,
     #[serde(default)]
-    fields: Vec<String>,
+    pub(crate) fields: Vec<String>,
     #[serde(default)]
-    who: String,
+    pub(crate) who: String,
     #[serde(default)]
-    place: String,
+    pub(crate) place: String,
     #[serde(default)]
-    contact: String,
+    pub(crate) contact: String,
     #[serde(default)]
-    notify: Option<String>,
+    pub(crate) notify: Option<String>,
+    /// The name a person writes under (contributions by individuals).
+    #[serde(default)]
+    pub(crate) pseudonym: String,
 }
 
 impl ContributionForm {
@@ -170,6 +319,7 @@ fn contribution_form(
     f: &ContributionForm,
     fields: &[(i64, String, Locale)],
     v: &Validation,
+    extra: Markup,
 ) -> Markup {
     let kind_err = v.for_field("kind");
     let fields_err = v.for_field("fields");
@@ -210,6 +360,7 @@ fn contribution_form(
                 (forms::input(ctx, Field::new("place", ctx.t("contribution-place"), &f.place).optional(), v))
                 (forms::input(ctx, Field::new("contact", ctx.t("contribution-contact"), &f.contact).optional(), v))
             }
+            (extra)
             (forms::checkbox(ctx, "notify", ctx.t("contribution-notify"), f.notify.is_some(), v))
             (forms::submit(ctx.t("contribution-submit")))
         }
@@ -273,7 +424,7 @@ async fn invitation_page(
         @if sent { (forms::notice(ctx.t("contribution-thanks"))) }
         h2.kern-heading-medium #beitrag { (ctx.t("contribution-new")) }
         p { (ctx.t("contribution-intro")) }
-        (contribution_form(ctx, &action, f, &fields, v))
+        (contribution_form(ctx, &action, f, &fields, v, html! {}))
         h2.kern-heading-medium #unsere-beitraege { (ctx.t("contribution-ours")) }
         @if ours.is_empty() { p { (ctx.t("contribution-none")) } }
         ul {

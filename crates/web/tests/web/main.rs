@@ -12,5 +12,6 @@ mod forum;
 mod invitations;
 mod orgs;
 mod pages;
+mod processes;
 mod security;
 mod tenants;
