@@ -9,9 +9,11 @@
 //      reminder (only to those who have not answered) and reads the statistics by kind and by
 //      municipality.
 //   2. The chair of a Turkish-German parents' association in Garbsen opens her personal link on
-//      a phone in Turkish, submits two wishes and the homework café as a good approach, (registers
-//      two members for the workshop: pending, see registerForWorkshop) and, after the coordinator
-//      took the homework café into goal 4.2, sees that on "our contributions".
+//      a phone in Turkish, submits two wishes and the homework café as a good approach, registers
+//      two members for the workshop "Bildung und Sprache" (19 of 20 places taken: the first gets
+//      the last place, the second is first on the waiting list; Turkish mails to the contact),
+//      cancels the first (the second moves up, with a mail) and, after the coordinator took the
+//      homework café into goal 4.2, sees that on "our contributions".
 //
 // Only page.keyboard drives the pages (Tab, Shift+Tab, Enter, Space, arrows, typing); page.goto
 // is used for the first page and for opening links from e-mails. Every distinct page is checked
@@ -25,7 +27,7 @@ import { join } from 'node:path';
 import { startSmtp } from './smtp.mjs';
 import {
   COORDINATOR, root, totp, freePort, startServer, launchChromium, axeViolations, focused, describe,
-  tabTo, button, field, checkbox, radio, pressAndLoad, follow, fill, arrowUntil, keyboardFindings,
+  tabTo, button, field, checkbox, radio, pressAndLoad, follow, fill, arrowUntil, keyboardFindings, ftl,
 } from './lib.mjs';
 
 const bin = process.argv[2] || join(root, 'target/debug/teilhabe');
@@ -174,21 +176,105 @@ const linkIn = (body, lang) => {
   return m && m[1];
 };
 
-// ---- journey 2's placeholder ----
+// ---- journey 2: registering members for the workshop ----
+
+/** The Turkish texts of the product, to read what the Turkish pages and e-mails say. */
+const tr = ftl('tr');
+const WORKSHOP = /Bildung und Sprache|Education and Language|Eğitim ve Dil/;
+const MEMBERS = ['Ayşe Yılmaz', 'Mehmet Kaya'];
+const NEEDS = 'Biri için çocuk bakımı';
+
+/** The organisation's registrations under h3#anmeldungen: { name, event, status, cancel }. */
+const registrations = (page) => page.evaluate(() => {
+  const h = document.getElementById('anmeldungen');
+  let el = h && h.nextElementSibling;
+  while (el && el.tagName !== 'UL') el = el.nextElementSibling;
+  if (!el) return null;
+  return [...el.children].map((li) => {
+    const own = [...li.childNodes].filter((n) => !(n.nodeType === 1 && ['FORM', 'STRONG'].includes(n.tagName))).map((n) => n.textContent).join('');
+    const [name, event] = own.split(' · ').map((s) => s.replace(/\s+/g, ' ').trim());
+    const b = li.querySelector('form button');
+    return { name, event, status: li.querySelector('strong')?.textContent.replace(/\s+/g, ' ').trim(), cancel: b && b.getAttribute('aria-label') };
+  });
+});
+
+/** Registration mails to `to` whose subject is the Turkish message `key`; one per name. */
+const registrationMails = (to, key) => (m) => m.to[0] === to && tr.pattern(key, {}, { whole: true }).test(m.subject);
 
 /**
  * Journey 2: "registers two members for the workshop 'Bildung und Sprache' (the waiting list
- * tells them where they stand)". The events feature is being built; fill this in then, by
- * keyboard, on the organisation's page (`orgPage`, Turkish, phone). As of this writing the
- * in-progress build shows, under h2#veranstaltungen on /einladung/{token}: select#event
- * ("Werkstatt Bildung und Sprache · … · 1 von 20 Plätzen frei"), textarea#names (one name per
- * line; note that browsers send CRLF), textarea#needs, a submit button, and h3#anmeldungen with
- * the registrations. E.g.: tabTo(field(...)) + arrowUntil(d => /Bildung und Sprache/.test(d.selected)),
- * fill the names with two lines, tabTo(button(...)), pressAndLoad, then read the list (one
- * confirmed, one on the waiting list with its position) and the confirmation e-mail in the sink.
+ * tells them where they stand)", by keyboard, on the organisation's page (`orgPage`, Turkish,
+ * phone): the workshop of the revision has 19 of 20 places taken, so the first member gets the
+ * last place and the second is first on the waiting list; each gets a Turkish mail at the
+ * contact's address. Then the first member is cancelled, and the second moves up (with a mail).
  */
-async function registerForWorkshop(orgPage) { // eslint-disable-line no-unused-vars
-  console.log('     workshop registration: pending');
+async function registerForWorkshop(orgPage) {
+  const page = orgPage;
+  const before = (await registrations(page)) || [];
+  assert(!before.some((r) => MEMBERS.includes(r.name)), `already registered: ${JSON.stringify(before)}`);
+  const mailsBefore = smtp.messages.length;
+
+  const sel = await tabTo(page, (d) => d.tag === 'select' && d.id === 'event', { what: 'the event choice', max: 150 });
+  assert(sel.form.endsWith('/anmelden') && sel.fieldName === 'event', `the event choice is not in the registration form: ${describe(sel)} ${sel.form}`);
+  assert(sel.name === tr('invitation-event-choose'), `the event choice is labelled "${sel.name}", expected "${tr('invitation-event-choose')}"`);
+  const chosen = await arrowUntil(page, (d) => WORKSHOP.test(d.selected), { what: 'the workshop "Bildung und Sprache"' });
+  const freeLine = tr('event-places-free', { capacity: 20, free: 1 });
+  assert(chosen.selected.includes('2027') && chosen.selected.includes(freeLine), `the chosen workshop reads "${chosen.selected}", expected 2027 and "${freeLine}"`);
+  console.log(`     chose "${chosen.selected}"`);
+
+  const names = await tabTo(page, (d) => d.tag === 'textarea' && d.id === 'names', { what: 'the names', max: 3 });
+  assert(names.name === tr('invitation-event-names'), `the names are labelled "${names.name}"`);
+  await page.keyboard.type(MEMBERS[0]);
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(MEMBERS[1]);
+  assert((await focused(page)).value === MEMBERS.join('\n'), `the names field holds ${JSON.stringify((await focused(page)).value)}`);
+  const needs = await tabTo(page, (d) => d.tag === 'textarea' && d.id === 'needs', { what: 'the needs', max: 3 });
+  assert(needs.name.startsWith(tr('event-needs')), `the needs are labelled "${needs.name}"`);
+  await page.keyboard.type(NEEDS);
+  const submit = await tabTo(page, (d) => d.tag === 'button' && d.form.endsWith('/anmelden'), { what: 'the registration button', max: 3 });
+  assert(submit.name === tr('invitation-event-submit'), `the registration button reads "${submit.name}"`);
+  const res = await pressAndLoad(page, 'Space');
+  const url = new URL(page.url());
+  assert(res.status() === 200 && url.searchParams.get('angemeldet') === '1' && url.hash === '#anmeldungen',
+    `the registration was not accepted: ${page.url()} ${res.status()} ${(await mainText(page)).slice(0, 300)}`);
+  assert((await mainText(page)).includes(tr('invitation-registered')), `no notice "${tr('invitation-registered')}"`);
+
+  let list = await registrations(page);
+  const row = (name) => list.find((r) => r.name === name);
+  const [first, second] = MEMBERS.map(row);
+  assert(first && second, `the registrations do not list both members: ${JSON.stringify(list)}`);
+  assert(WORKSHOP.test(first.event) && WORKSHOP.test(second.event), `the registrations name another event: ${JSON.stringify([first, second])}`);
+  assert(first.status === tr('registration-confirmed'), `${MEMBERS[0]} is "${first.status}", expected "${tr('registration-confirmed')}"`);
+  assert(second.status === tr('registration-waiting-at', { position: 1 }), `${MEMBERS[1]} is "${second.status}", expected "${tr('registration-waiting-at', { position: 1 })}"`);
+  console.log(`     ${MEMBERS[0]}: ${first.status}; ${MEMBERS[1]}: ${second.status}`);
+  await audit(page, 'invitation after registering for the workshop (Turkish, phone)');
+
+  const confirmed = await smtp.waitFor(registrationMails(chair.email, 'mail-registration-confirmed-subject'), 1, MAIL_TIMEOUT_MS, `confirmation e-mails to ${chair.email}`);
+  const waiting = await smtp.waitFor(registrationMails(chair.email, 'mail-registration-waiting-subject'), 1, MAIL_TIMEOUT_MS, `waiting-list e-mails to ${chair.email}`);
+  assert(confirmed.length === 1 && waiting.length === 1, `expected one confirmation and one waiting-list e-mail, got ${confirmed.length} and ${waiting.length}`);
+  const subjectEvent = (m, key) => m.subject.match(tr.pattern(key, {}, { whole: true })).groups.event;
+  assert(WORKSHOP.test(subjectEvent(confirmed[0], 'mail-registration-confirmed-subject')) && WORKSHOP.test(subjectEvent(waiting[0], 'mail-registration-waiting-subject')),
+    `the e-mails name another event: "${confirmed[0].subject}", "${waiting[0].subject}"`);
+  assert(tr.pattern('mail-registration-confirmed', { name: MEMBERS[0] }).test(confirmed[0].body), `the confirmation is not the Turkish one for ${MEMBERS[0]}:\n${confirmed[0].body}`);
+  assert(tr.pattern('mail-registration-waiting', { name: MEMBERS[1], position: 1 }).test(waiting[0].body), `the waiting-list e-mail does not tell ${MEMBERS[1]} position 1:\n${waiting[0].body}`);
+  console.log(`     e-mails: "${confirmed[0].subject}", "${waiting[0].subject}"`);
+
+  // The first member cannot come after all: cancelled from the list, the second moves up.
+  const cancel = await tabTo(page, (d) => d.tag === 'button' && d.name === tr('registration-cancel-for', { name: MEMBERS[0] }), { what: `the cancel button of ${MEMBERS[0]}`, max: 150 });
+  assert(/\/anmeldungen\/\d+\/abmelden$/.test(cancel.form), `the cancel button of ${MEMBERS[0]} posts to ${cancel.form}`);
+  const res2 = await pressAndLoad(page, 'Enter');
+  assert(res2.status() === 200 && new URL(page.url()).hash === '#anmeldungen', `cancelling ends on ${page.url()} (${res2.status()})`);
+  list = await registrations(page);
+  assert(!row(MEMBERS[0]), `${MEMBERS[0]} is still listed after cancelling: ${JSON.stringify(row(MEMBERS[0]))}`);
+  const moved = row(MEMBERS[1]);
+  assert(moved && moved.status === tr('registration-confirmed'), `${MEMBERS[1]} did not move up: ${JSON.stringify(moved)}`);
+  console.log(`     after cancelling ${MEMBERS[0]}: ${MEMBERS[1]}: ${moved.status}`);
+  await audit(page, 'invitation after cancelling a registration (Turkish, phone)');
+  const [up] = await smtp.waitFor(registrationMails(chair.email, 'mail-registration-moved-up-subject'), 1, MAIL_TIMEOUT_MS, `"moved up" e-mails to ${chair.email}`);
+  assert(WORKSHOP.test(subjectEvent(up, 'mail-registration-moved-up-subject')), `the "moved up" e-mail names another event: "${up.subject}"`);
+  assert(tr.pattern('mail-registration-moved-up', { name: MEMBERS[1] }).test(up.body), `the "moved up" e-mail is not the Turkish one for ${MEMBERS[1]}:\n${up.body}`);
+  const all = smtp.messages.slice(mailsBefore).filter((m) => m.to[0] === chair.email).map((m) => m.subject);
+  console.log(`     e-mails to the contact since registering: ${all.map((s) => `"${s}"`).join(', ')}`);
 }
 
 // =====================================================================================
@@ -561,7 +647,7 @@ await step('J2 submits the homework café as an existing good approach (what, wh
   assert(list.filter((li) => WISHES.some((w) => li.startsWith(`${w.title} · Dilek ·`))).length === 2 && list.some((li) => li.startsWith(CAFE.title) && li.includes('Halihazırda var olan iyi bir örnek')), `kinds in the list: ${JSON.stringify(list)}`);
 });
 
-await step('J2 registers two members for the workshop "Bildung und Sprache" (placeholder)', async () => {
+await step('J2 registers two members for the workshop "Bildung und Sprache": one place left, one on the waiting list; cancels one, the other moves up', async () => {
   await registerForWorkshop(org);
 });
 

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 export const here = dirname(fileURLToPath(import.meta.url));
@@ -87,6 +88,44 @@ export async function axeViolations(page) {
   });
 }
 
+// ---- the product's own texts ----
+
+/**
+ * The messages of crates/i18n/locales/{locale}.ftl (simple messages only: `key = text`, with
+ * indented continuation lines), as `t(key, args)`: `{ $name }` is replaced by args.name. The
+ * locales that are not right to left are formatted without bidi isolation marks, as the product
+ * does. Also `t.pattern(key, args, { whole })`: a RegExp for the message (the whole string with
+ * `whole`), with each placeable not in `args` a named group matching any text, and runs of
+ * spaces matching any white space (for wrapped e-mail bodies).
+ */
+export function ftl(locale) {
+  const msgs = {};
+  let key = null;
+  for (const line of readFileSync(join(root, 'crates/i18n/locales', `${locale}.ftl`), 'utf8').split(/\r?\n/)) {
+    const m = line.match(/^([A-Za-z][\w-]*)\s*=\s?(.*)$/);
+    if (m) { key = m[1]; msgs[key] = m[2]; }
+    else if (key && /^\s+\S/.test(line) && !/^\s*[.[*]/.test(line)) msgs[key] += ` ${line.trim()}`;
+    else key = null;
+  }
+  const get = (k) => { if (!(k in msgs)) throw new Error(`${locale}.ftl has no message ${k}`); return msgs[k]; };
+  const t = (k, args = {}) => get(k).replace(/\{\s*\$(\w+)\s*\}/g, (all, a) => (a in args ? String(args[a]) : all));
+  t.pattern = (k, args = {}, { whole = false } = {}) => {
+    const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+    const parts = get(k).split(/(\{\s*\$\w+\s*\})/);
+    const seen = new Set();
+    const body = parts.map((p) => {
+      const a = p.match(/^\{\s*\$(\w+)\s*\}$/);
+      if (!a) return esc(p);
+      if (a[1] in args) return esc(String(args[a[1]]));
+      if (seen.has(a[1])) return `\\k<${a[1]}>`;
+      seen.add(a[1]);
+      return `(?<${a[1]}>[\\s\\S]+?)`;
+    }).join('');
+    return new RegExp(whole ? `^${body}$` : body);
+  };
+  return t;
+}
+
 // ---- keyboard-only driving ----
 
 /**
@@ -117,6 +156,7 @@ export function focused(page) {
       name,
       group: fieldset ? clean(fieldset.querySelector('legend')?.textContent) : '',
       href: el.getAttribute('href') || '',
+      form: el.form ? el.form.getAttribute('action') || '' : '',
       value: 'value' in el ? String(el.value) : '',
       selected: el.tagName === 'SELECT' ? clean(el.selectedOptions[0]?.textContent) : '',
       checked: 'checked' in el ? !!el.checked : false,

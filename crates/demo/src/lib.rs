@@ -8,6 +8,10 @@ use th_storage::Db;
 /// The demo coordinator, documented in the README.
 pub const COORDINATOR_EMAIL: &str = "koordination@region-hannover.example";
 pub const COORDINATOR_PASSWORD: &str = "Vielfalt-und-Zusammenhalt";
+/// The password of the demo's organisation member: the contact person of the Turkish-German
+/// parents' association in Garbsen, who looks after its profile (`/organisation`).
+pub const MEMBER_PASSWORD: &str = "Elternverein-Garbsen-West";
+
 /// Base32 TOTP secret of the demo coordinator (add it to an authenticator app, or run
 /// `oathtool --totp -b SECRET`).
 pub const COORDINATOR_TOTP: &str = "TEILHABEDEMOKOORDINATIONHANNOVER";
@@ -159,7 +163,54 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
         .await
         .map_err(DemoError::Concept)?;
     forum::load(db, t).await.map_err(DemoError::Concept)?;
+    member(db, t, now).await?;
     Ok(Outcome::Loaded(t))
+}
+
+/// An account for the first contact of the parents' association of journey 2, so that the
+/// organisation's own pages can be tried.
+async fn member(db: &Db, t: TenantId, now: i64) -> Result<(), DemoError> {
+    let orgs = th_participation::list(
+        db,
+        t,
+        &th_participation::OrgFilter {
+            q: Some("Elternverein Garbsen".into()),
+            kind: Some("migrant_organisation".into()),
+            ..Default::default()
+        },
+        0,
+        1,
+    )
+    .await
+    .map_err(|e| DemoError::Concept(format!("member: {e:?}")))?;
+    let Some(org) = orgs.0.first() else {
+        return Ok(());
+    };
+    let contacts = th_participation::contacts(db, t, org.id)
+        .await
+        .map_err(|e| DemoError::Concept(format!("member: {e:?}")))?;
+    let Some(c) = contacts.first() else {
+        return Ok(());
+    };
+    let email = Email::parse(&c.email).map_err(|e| DemoError::Auth(e.into()))?;
+    let mut tx = db.begin().await?;
+    th_auth::create_user(
+        &mut tx,
+        t,
+        th_auth::NewUser {
+            email: &email,
+            display_name: &format!("{} (Demo)", c.name),
+            password: Some(MEMBER_PASSWORD),
+            role: Role::Participant,
+            locale: Locale::De,
+            email_confirmed: true,
+        },
+        now,
+    )
+    .await
+    .map_err(|e| DemoError::Auth(e.to_string()))?;
+    tx.commit().await?;
+    Ok(())
 }
 
 mod contributions;

@@ -158,7 +158,7 @@ pub struct Recipient {
 
 /// Everyone the filter selects: every contact of every matching organisation.
 pub async fn recipients(db: &Db, t: TenantId, f: &CampaignFilter) -> Result<Vec<Recipient>> {
-    let rows = sqlx::query("SELECT c.id, c.organisation_id, c.email, o.kind, o.municipality, o.fields FROM part_contacts c JOIN part_organisations o ON o.id = c.organisation_id WHERE c.tenant_id = $1 ORDER BY c.id")
+    let rows = sqlx::query("SELECT c.id, c.organisation_id, c.email, o.kind, o.municipality, o.fields FROM part_contacts c JOIN part_organisations o ON o.id = c.organisation_id WHERE c.tenant_id = $1 AND c.email <> '' ORDER BY c.id")
         .bind(t.0)
         .fetch_all(db.pool())
         .await?;
@@ -334,7 +334,7 @@ pub async fn remind(
     let c = campaign(db, t, campaign_id)
         .await?
         .ok_or(PartError::NotFound)?;
-    let open = sqlx::query("SELECT i.id, i.contact_id, i.reminders, c.email FROM part_invitations i JOIN part_contacts c ON c.id = i.contact_id WHERE i.campaign_id = $1 AND i.tenant_id = $2 AND i.answered_at IS NULL AND i.revoked_at IS NULL")
+    let open = sqlx::query("SELECT i.id, i.contact_id, i.reminders, c.email FROM part_invitations i JOIN part_contacts c ON c.id = i.contact_id WHERE i.campaign_id = $1 AND i.tenant_id = $2 AND i.answered_at IS NULL AND i.revoked_at IS NULL AND c.email <> ''")
         .bind(campaign_id)
         .bind(t.0)
         .fetch_all(db.pool())

@@ -294,7 +294,7 @@ pub async fn get(db: &Db, t: TenantId, id: i64) -> Result<Option<Organisation>> 
 }
 
 pub async fn contacts(db: &Db, t: TenantId, org: i64) -> Result<Vec<Contact>> {
-    let rows = sqlx::query("SELECT id, organisation_id, name, email, role, consent_at, consent_how, user_id FROM part_contacts WHERE tenant_id = $1 AND organisation_id = $2 ORDER BY id")
+    let rows = sqlx::query("SELECT id, organisation_id, name, email, role, consent_at, consent_how, user_id FROM part_contacts WHERE tenant_id = $1 AND organisation_id = $2 AND email <> '' ORDER BY id")
         .bind(t.0)
         .bind(org)
         .fetch_all(db.pool())
@@ -366,7 +366,7 @@ pub async fn export_csv(db: &Db, t: TenantId) -> Result<String> {
     .bind(t.0)
     .fetch_all(db.pool())
     .await?;
-    let contacts = sqlx::query("SELECT organisation_id, name, email, role, consent_at, consent_how FROM part_contacts WHERE tenant_id = $1 ORDER BY id")
+    let contacts = sqlx::query("SELECT organisation_id, name, email, role, consent_at, consent_how FROM part_contacts WHERE tenant_id = $1 AND email <> '' ORDER BY id")
         .bind(t.0)
         .fetch_all(db.pool())
         .await?;
@@ -446,4 +446,98 @@ pub async fn count(db: &Db, t: TenantId) -> Result<i64> {
             .await?
             .get(0),
     )
+}
+
+/// The organisations a person belongs to: those with a contact under the person's address.
+/// (The caller makes sure the address is confirmed.)
+pub async fn member_orgs(db: &Db, t: TenantId, email: &str) -> Result<Vec<Organisation>> {
+    let ids: Vec<i64> = sqlx::query("SELECT DISTINCT organisation_id FROM part_contacts WHERE tenant_id = $1 AND LOWER(email) = LOWER($2) AND email <> '' ORDER BY organisation_id")
+        .bind(t.0)
+        .bind(email.trim())
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut out = vec![];
+    for id in ids {
+        if let Some(o) = get(db, t, id).await? {
+            out.push(o);
+        }
+    }
+    Ok(out)
+}
+
+/// Adds a contact person to an organisation (by a member or the coordination office).
+pub async fn add_contact(
+    db: &Db,
+    t: TenantId,
+    org: i64,
+    c: &ContactInput,
+    now: i64,
+) -> Result<i64> {
+    let mut v = th_core::Validation::new();
+    v.optional_text("name", &c.name, 200);
+    v.optional_text("role", &c.role, 200);
+    let email = match th_core::Email::parse(&c.email) {
+        Ok(e) => Some(e.as_str().to_string()),
+        Err(code) => {
+            v.add("email", code);
+            None
+        }
+    };
+    if let Some(e) = &email {
+        let dup = sqlx::query("SELECT id FROM part_contacts WHERE tenant_id = $1 AND organisation_id = $2 AND LOWER(email) = LOWER($3)")
+            .bind(t.0)
+            .bind(org)
+            .bind(e)
+            .fetch_optional(db.pool())
+            .await?;
+        if dup.is_some() {
+            v.add("email", "duplicate");
+        }
+    }
+    v.into_result().map_err(|v| PartError::Invalid(v.errors))?;
+    get(db, t, org).await?.ok_or(PartError::NotFound)?;
+    let mut tx = db.begin().await?;
+    let id = insert_contact(
+        &mut tx,
+        t,
+        org,
+        c,
+        &email.unwrap_or_default(),
+        Some(now),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Removes a contact person: the name and address are erased at once (the row stays, empty,
+/// so that campaign statistics keep their numbers) and open invitation links are revoked.
+/// The last contact of an organisation cannot be removed.
+pub async fn remove_contact(db: &Db, t: TenantId, org: i64, contact: i64, now: i64) -> Result<()> {
+    let all = contacts(db, t, org).await?;
+    if !all.iter().any(|c| c.id == contact) {
+        return Err(PartError::NotFound);
+    }
+    if all.len() <= 1 {
+        return Err(PartError::Invalid(vec![th_core::FieldError {
+            field: "contact".into(),
+            code: "last_contact".into(),
+        }]));
+    }
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE part_contacts SET name = '', email = '', role = '', consent_how = '', consent_at = NULL, user_id = NULL WHERE id = $1")
+        .bind(contact)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("UPDATE part_invitations SET revoked_at = COALESCE(revoked_at, $1), devices = '', extra_tokens = '', code_hash = NULL WHERE contact_id = $2")
+        .bind(now)
+        .bind(contact)
+        .execute(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -167,6 +167,7 @@ pub fn field_error_key(code: &str) -> &'static str {
         "already_registered" => "error-field-already-registered",
         "consent_event" => "error-field-consent-event",
         "locked" => "error-field-locked",
+        "last_contact" => "error-field-last-contact",
         _ => "error-field-invalid",
     }
 }

@@ -620,6 +620,7 @@ async fn account_page(
     let consents = th_auth::consents(&app.db, user.id).await?;
     let body: Markup = html! {
         h1.kern-heading-x-large { (ctx.t("account-title")) }
+        p { a.kern-link href="/organisation" { (ctx.t("myorg-title")) } }
         dl {
             dt { (ctx.t("field-email")) } dd { (user.email) }
             dt { (ctx.t("field-display-name")) } dd { (user.display_name) }

@@ -3,6 +3,7 @@ pub mod admin;
 pub mod contributions;
 pub mod events;
 pub mod forum;
+pub mod my_org;
 pub mod orgs;
 pub mod participation;
 pub mod process_admin;

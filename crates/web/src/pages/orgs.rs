@@ -208,7 +208,7 @@ pub struct OrgForm {
 }
 
 impl OrgForm {
-    fn input(&self) -> OrgInput {
+    pub(crate) fn input(&self) -> OrgInput {
         OrgInput {
             name: self.name.clone(),
             kind: self.kind.clone(),
@@ -227,7 +227,7 @@ impl OrgForm {
             notes: self.notes.clone(),
         }
     }
-    fn from_org(o: &Organisation) -> Self {
+    pub(crate) fn from_org(o: &Organisation) -> Self {
         Self {
             name: o.name.clone(),
             kind: o.kind.key().into(),
@@ -245,14 +245,24 @@ impl OrgForm {
     }
 }
 
-fn org_form(
+/// Who fills in the organisation form: the office creating one (with its first contact), the
+/// office editing one (with internal notes), or a member of the organisation (no notes).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FormMode {
+    New,
+    Edit,
+    Member,
+}
+
+pub(crate) fn org_form(
     ctx: &Ctx,
     action: &str,
     f: &OrgForm,
     m: &[(String, String)],
     v: &Validation,
-    with_contact: bool,
+    mode: FormMode,
 ) -> Markup {
+    let with_contact = mode == FormMode::New;
     let kind_err = v.for_field("kind");
     let mun_err = v.for_field("municipality");
     html! {
@@ -282,7 +292,9 @@ fn org_form(
             }
             (forms::input(ctx, Field::new("fields", ctx.t("org-fields"), &f.fields).hint(ctx.t("org-fields-hint")).optional(), v))
             (forms::input(ctx, Field::new("languages", ctx.t("org-languages"), &f.languages).hint(ctx.t("org-languages-hint")).optional(), v))
-            (forms::input(ctx, Field::new("notes", ctx.t("org-notes"), &f.notes).kind("textarea").optional(), v))
+            @if mode != FormMode::Member {
+                (forms::input(ctx, Field::new("notes", ctx.t("org-notes"), &f.notes).kind("textarea").optional(), v))
+            }
             @if with_contact {
                 fieldset.kern-fieldset {
                     legend.kern-label { (ctx.t("org-contact")) }
@@ -301,12 +313,12 @@ pub async fn new_form(State(app): State<AppState>, ctx: Ctx) -> Result<Response,
     let body = html! {
         p { a.kern-link href="/verwaltung/organisationen" { (ctx.t("admin-orgs-back")) } }
         h1.kern-heading-x-large { (ctx.t("admin-orgs-new")) }
-        (org_form(&ctx, "/verwaltung/organisationen", &OrgForm::default(), &m, &Validation::new(), true))
+        (org_form(&ctx, "/verwaltung/organisationen", &OrgForm::default(), &m, &Validation::new(), FormMode::New))
     };
     Ok(Page::new(ctx.t("admin-orgs-new"), body).render(&ctx))
 }
 
-async fn audit_org(
+pub(crate) async fn audit_org(
     app: &AppState,
     ctx: &Ctx,
     tx: &mut th_storage::Tx,
@@ -377,7 +389,7 @@ pub async fn create(
             let v = Validation { errors: errs };
             let body = html! {
                 h1.kern-heading-x-large { (ctx.t("admin-orgs-new")) }
-                (org_form(&ctx, "/verwaltung/organisationen", &f, &m, &v, true))
+                (org_form(&ctx, "/verwaltung/organisationen", &f, &m, &v, FormMode::New))
             };
             Ok(Page::new(ctx.t("admin-orgs-new"), body)
                 .status(StatusCode::UNPROCESSABLE_ENTITY)
@@ -427,7 +439,7 @@ async fn show_org(
             } }
         }
         h2.kern-heading-medium { (ctx.t("admin-orgs-edit")) }
-        (org_form(ctx, &format!("/verwaltung/organisationen/{id}"), &form, &m, v, false))
+        (org_form(ctx, &format!("/verwaltung/organisationen/{id}"), &form, &m, v, FormMode::Edit))
     };
     Ok(Page::new(o.name.clone(), body))
 }

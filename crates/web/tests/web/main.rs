@@ -10,6 +10,7 @@ mod contributions;
 mod events;
 mod forum;
 mod invitations;
+mod my_org;
 mod orgs;
 mod pages;
 mod processes;
