@@ -160,8 +160,8 @@ async fn sign_up_confirm_by_mail_and_reset_the_password() {
         }
         assert_eq!(
             th_auth::users(&app.db, app.tenant()).await.unwrap().len(),
-            1,
-            "only the demo coordinator"
+            2,
+            "only the demo coordinator and the demo member"
         );
 
         let r = c
