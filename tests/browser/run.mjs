@@ -2,7 +2,8 @@
 // package) in German and Arabic, as a visitor and as the demo coordinator, is checked with
 // axe-core (WCAG 2.1 A/AA and best practices) and must have zero violations. Each page's
 // landmark and heading outline is compared with a committed snapshot (UPDATE_SNAPSHOTS=1
-// rewrites them). Then journey 10: a second tenant added with one command shows nothing of
+// rewrites them). Pages for people with an account are also checked as the demo's organisation
+// member. Then journey 10: a second tenant added with one command shows nothing of
 // Region Hannover. Usage: node tests/browser/run.mjs path/to/teilhabe
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
@@ -14,6 +15,8 @@ const bin = process.argv[2] || 'target/debug/teilhabe';
 const dir = mkdtempSync(join(tmpdir(), 'teilhabe-browser-'));
 const db = `sqlite://${join(dir, 'site.db')}`;
 const SECOND_HOST = 'zweite-stadt.example';
+// The demo's member of the parents' association in Garbsen (crates/demo, MEMBER_PASSWORD).
+const MEMBER = { email: 'kontakt361@deutsch-tuerkischer-elternverein-garbsen-west.example', password: 'Elternverein-Garbsen-West' };
 let passed = 0, failed = 0;
 const failures = [];
 
@@ -88,6 +91,20 @@ try {
       await audit(page, `${locale} coordinator ${r.example}`, snapshots);
     }
     check(`no request to another host (${locale})`, external.length === 0, external.join(', '));
+    // The pages of a person with an account: the demo's member of the parents' association.
+    const member = await browser.newContext({ locale, bypassCSP: true });
+    const mp = await member.newPage();
+    await mp.goto(`${base}/anmelden`);
+    await mp.fill('#email', MEMBER.email);
+    await mp.fill('#password', MEMBER.password);
+    await Promise.all([mp.waitForNavigation(), mp.click('form.th-form button[type=submit]')]);
+    check('the demo member signs in', !mp.url().includes('/anmelden'), mp.url());
+    for (const r of signedInPages.filter((r) => r.access === 'Account')) {
+      const res = await mp.goto(base + r.example);
+      check(`member ${r.example} answers`, res.status() === 200, String(res.status()));
+      await audit(mp, `${locale} member ${r.example}`, snapshots);
+    }
+    await member.close();
     // 320 px wide: nothing scrolls sideways.
     await page.setViewportSize({ width: 320, height: 640 });
     await page.goto(`${base}/konzept`);
