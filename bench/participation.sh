@@ -55,7 +55,7 @@ run "coordinator: organisations" "/verwaltung/organisationen?seite={n}" 350 "$TO
 run "coordinator: organisations, filtered" "/verwaltung/organisationen?art=welfare&seite={n}" 50 "$TOKEN"
 run "coordinator: contributions" "/verwaltung/beitraege?seite={n}" 150 "$TOKEN"
 run "coordinator: contributions, search" "/verwaltung/beitraege?q=sprachkurse&seite={n}" 100 "$TOKEN"
-run "coordinator: campaign statistics (7,000 contacts)" "/verwaltung/kampagnen/{n}" 1 "$TOKEN"
+run "coordinator: campaign statistics (7,000 contacts)" "/verwaltung/kampagnen/3" 1 "$TOKEN"
 run "coordinator: events" "/verwaltung/veranstaltungen" 1 "$TOKEN"
 run "coordinator: moderation queue" "/verwaltung/moderation" 1 "$TOKEN"
 run "API: contributions" "/api/v1/contributions?offset={n}00&limit=50" 29 "$TOKEN"
