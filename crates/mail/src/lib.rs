@@ -276,6 +276,23 @@ pub async fn run_worker(
 
 /// The delivery state of every message whose dedupe key starts with `prefix` (for campaign
 /// statistics): key and status (pending, sending, sent, failed).
+/// Like [`statuses_by_prefix`], but only the messages not (yet) sent: after a delivery round
+/// these are few, so statistics need not read every sent message.
+pub async fn unsent_by_prefix(
+    db: &Db,
+    t: TenantId,
+    prefix: &str,
+) -> Result<Vec<(String, String)>, MailError> {
+    let rows = sqlx::query(
+        "SELECT dedupe_key, status FROM mail_outbox WHERE tenant_id = $1 AND dedupe_key LIKE $2 AND status <> 'sent'",
+    )
+    .bind(t.0)
+    .bind(format!("{}%", prefix.replace(['%', '_'], "")))
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
 pub async fn statuses_by_prefix(
     db: &Db,
     t: TenantId,

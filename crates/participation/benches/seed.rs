@@ -51,12 +51,22 @@ async fn seed(db: &Db) -> (i64, String) {
         .map(|m| (m.key, m.name))
         .collect();
     let names: Vec<String> = m.iter().map(|(_, n)| n.clone()).collect();
-    let plan = th_participation::import::check(db, t, csv(&names, 6300).as_bytes(), &m, FIELDS, NOW)
+    let plan =
+        th_participation::import::check(db, t, csv(&names, 6300).as_bytes(), &m, FIELDS, NOW)
+            .await
+            .unwrap();
+    assert!(
+        plan.errors.is_empty(),
+        "{:?}",
+        &plan.errors[..3.min(plan.errors.len())]
+    );
+    th_participation::import::apply(db, t, &plan, NOW)
         .await
         .unwrap();
-    assert!(plan.errors.is_empty(), "{:?}", &plan.errors[..3.min(plan.errors.len())]);
-    th_participation::import::apply(db, t, &plan, NOW).await.unwrap();
-    eprintln!("organisations: {}", th_participation::count(db, t).await.unwrap());
+    eprintln!(
+        "organisations: {}",
+        th_participation::count(db, t).await.unwrap()
+    );
 
     // A campaign to all 7,000 organisations, recorded as sent.
     let mut tx = db.begin().await.unwrap();

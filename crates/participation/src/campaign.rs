@@ -300,7 +300,7 @@ pub async fn record_by_post(
         let answered = answered_orgs
             .contains(&r.organisation_id)
             .then_some(answered_at);
-        sqlx::query("INSERT INTO part_invitations (tenant_id, campaign_id, contact_id, organisation_id, token_hash, expires_at, revoked_at, answered_at, devices, created_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, '', $6) ON CONFLICT (campaign_id, contact_id) DO NOTHING")
+        sqlx::query("INSERT INTO part_invitations (tenant_id, campaign_id, contact_id, organisation_id, token_hash, expires_at, revoked_at, answered_at, devices, created_at, mailed) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, '', $6, 0) ON CONFLICT (campaign_id, contact_id) DO NOTHING")
             .bind(t.0)
             .bind(campaign_id)
             .bind(r.contact_id)
@@ -543,48 +543,108 @@ pub struct Stats {
     pub answered: i64,
 }
 
-/// Totals, and the same by kind of organisation and by municipality.
+/// Totals, and the same by kind of organisation and by municipality. Counting happens in
+/// SQL; only the messages not yet sent are looked at one by one (few after delivery).
 pub async fn stats(
     db: &Db,
     t: TenantId,
     campaign_id: i64,
 ) -> Result<(Stats, Vec<(String, Stats)>, Vec<(String, Stats)>)> {
-    let delivery: std::collections::HashMap<String, String> =
-        th_mail::statuses_by_prefix(db, t, &format!("invitation:{campaign_id}:"))
-            .await
-            .map_err(|e| PartError::Storage(th_storage::StorageError::Other(e.to_string())))?
-            .into_iter()
-            .collect();
-    let rows = sqlx::query("SELECT i.contact_id, i.opened_at, i.answered_at, o.kind, o.municipality FROM part_invitations i JOIN part_organisations o ON o.id = i.organisation_id WHERE i.campaign_id = $1 AND i.tenant_id = $2")
+    type Key = (String, String);
+    let groups: Vec<(Key, i64, i64, i64, i64)> = sqlx::query("SELECT o.kind, o.municipality, COUNT(*), COUNT(i.opened_at), COUNT(i.answered_at), COUNT(CASE WHEN i.mailed = 1 THEN 1 END) FROM part_invitations i JOIN part_organisations o ON o.id = i.organisation_id WHERE i.campaign_id = $1 AND i.tenant_id = $2 GROUP BY o.kind, o.municipality")
         .bind(campaign_id)
         .bind(t.0)
         .fetch_all(db.pool())
-        .await?;
+        .await?
+        .iter()
+        .map(|r| ((r.get(0), r.get(1)), r.get(2), r.get(3), r.get(4), r.get(5)))
+        .collect();
+    let prefix = format!("invitation:{campaign_id}:");
+    let unsent: std::collections::HashMap<i64, String> = th_mail::unsent_by_prefix(db, t, &prefix)
+        .await
+        .map_err(|e| PartError::Storage(th_storage::StorageError::Other(e.to_string())))?
+        .into_iter()
+        .filter_map(|(k, s)| {
+            k.strip_prefix(&prefix)
+                .and_then(|c| c.parse().ok())
+                .map(|c| (c, s))
+        })
+        .collect();
+    // Where the unsent ones belong (the whole campaign only while it is being delivered).
+    let mut unsent_by_group: std::collections::HashMap<Key, (i64, i64)> = Default::default();
+    if !unsent.is_empty() {
+        for r in sqlx::query("SELECT i.contact_id, o.kind, o.municipality FROM part_invitations i JOIN part_organisations o ON o.id = i.organisation_id WHERE i.campaign_id = $1 AND i.tenant_id = $2 AND i.mailed = 1")
+            .bind(campaign_id)
+            .bind(t.0)
+            .fetch_all(db.pool())
+            .await?
+        {
+            if let Some(status) = unsent.get(&r.get::<i64, _>(0)) {
+                let e = unsent_by_group.entry((r.get(1), r.get(2))).or_default();
+                if status == "failed" {
+                    e.0 += 1;
+                } else {
+                    e.1 += 1;
+                }
+            }
+        }
+    }
     let mut total = Stats::default();
     let mut by_kind: std::collections::BTreeMap<String, Stats> = Default::default();
     let mut by_m: std::collections::BTreeMap<String, Stats> = Default::default();
-    for r in &rows {
-        let contact: i64 = r.get(0);
-        let status = delivery
-            .get(&dedupe_key(campaign_id, contact))
-            .map(String::as_str)
-            .unwrap_or("pending");
+    for (key, invited, opened, answered, mailed) in groups {
+        let (failed, pending) = unsent_by_group.get(&key).copied().unwrap_or((0, 0));
         let add = |s: &mut Stats| {
-            s.invited += 1;
-            s.sent += i64::from(status == "sent");
-            s.failed += i64::from(status == "failed");
-            s.opened += i64::from(r.get::<Option<i64>, _>(1).is_some());
-            s.answered += i64::from(r.get::<Option<i64>, _>(2).is_some());
+            s.invited += invited;
+            s.sent += mailed - failed - pending;
+            s.failed += failed;
+            s.opened += opened;
+            s.answered += answered;
         };
         add(&mut total);
-        add(by_kind.entry(r.get(3)).or_default());
-        add(by_m.entry(r.get(4)).or_default());
+        add(by_kind.entry(key.0.clone()).or_default());
+        add(by_m.entry(key.1.clone()).or_default());
     }
     Ok((
         total,
         by_kind.into_iter().collect(),
         by_m.into_iter().collect(),
     ))
+}
+
+/// How many contacts a filter selects (without reading them).
+pub async fn recipient_count(db: &Db, t: TenantId, f: &CampaignFilter) -> Result<i64> {
+    let mut sql = String::from("SELECT COUNT(*) FROM part_contacts c JOIN part_organisations o ON o.id = c.organisation_id WHERE c.tenant_id = $1 AND c.email <> ''");
+    let mut binds: Vec<String> = vec![];
+    let mut list = |col: &str, values: Vec<String>, sql: &mut String| {
+        if values.is_empty() {
+            return;
+        }
+        let ph: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, _)| format!("${}", binds.len() + i + 2))
+            .collect();
+        sql.push_str(&format!(" AND {col} IN ({})", ph.join(", ")));
+        binds.extend(values);
+    };
+    list("o.kind", f.kinds.clone(), &mut sql);
+    list("o.municipality", f.municipalities.clone(), &mut sql);
+    if !f.fields.is_empty() {
+        let ors: Vec<String> = f
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, _)| format!("o.fields LIKE ${}", binds.len() + i + 2))
+            .collect();
+        sql.push_str(&format!(" AND ({})", ors.join(" OR ")));
+        binds.extend(f.fields.iter().map(|n| format!("%,{n},%")));
+    }
+    let mut q = sqlx::query(&sql).bind(t.0);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    Ok(q.fetch_one(db.pool()).await?.get(0))
 }
 
 pub(crate) async fn mark_answered(tx: &mut Tx, invitation_id: i64, now: i64) -> Result<()> {

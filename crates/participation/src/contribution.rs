@@ -250,6 +250,7 @@ pub async fn create(
     if let Some(i) = inv {
         crate::campaign::mark_answered(&mut tx, i, cx.now).await?;
     }
+    reindex(&mut tx, id).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -576,8 +577,62 @@ pub struct Search {
     pub published_only: bool,
 }
 
-/// Searches contributions: structured filters in SQL, the words of `q` in every script
-/// (case folded with Unicode rules, which SQLite's LOWER does not know) in Rust; newest first.
+/// The text a contribution is found by: title, body, the good approach's particulars and the
+/// pseudonym, lower-cased with Unicode rules (which SQLite's LOWER does not know).
+pub fn search_text(c: &Contribution) -> String {
+    format!(
+        "{} {} {} {} {}",
+        c.title, c.body, c.details.who, c.details.place, c.pseudonym
+    )
+    .to_lowercase()
+}
+
+/// Fills `search_text` where it is missing (rows written before the column existed).
+async fn backfill_search(db: &Db, t: TenantId) -> Result<()> {
+    loop {
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM part_contributions WHERE tenant_id = $1 AND search_text = '' LIMIT 500"))
+            .bind(t.0)
+            .fetch_all(db.pool())
+            .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = db.begin().await?;
+        for r in &rows {
+            let c = from_row(r);
+            sqlx::query("UPDATE part_contributions SET search_text = $1 WHERE id = $2")
+                .bind(format!(" {}", search_text(&c)))
+                .bind(c.id)
+                .execute(tx.conn())
+                .await?;
+        }
+        tx.commit().await?;
+    }
+}
+
+/// Writes a contribution's search text again (after its text or pseudonym changed).
+pub(crate) async fn reindex(tx: &mut Tx, id: i64) -> Result<()> {
+    let r = sqlx::query(&format!(
+        "SELECT {COLS} FROM part_contributions WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_one(tx.conn())
+    .await?;
+    sqlx::query("UPDATE part_contributions SET search_text = $1 WHERE id = $2")
+        .bind(format!(" {}", search_text(&from_row(&r))))
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// Searches contributions, newest first, one page and the total: every filter and every word
+/// of `q` (matched against the lower-cased search text) in SQL, so that only the page is read.
 pub async fn search(
     db: &Db,
     t: TenantId,
@@ -585,76 +640,74 @@ pub async fn search(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Contribution>, i64)> {
+    backfill_search(db, t).await?;
+    let mut cond = String::new();
+    let mut binds: Vec<Bind> = vec![];
+    let mut add = |c: &str, v: Bind| {
+        binds.push(v);
+        cond.push_str(&format!(" AND {c} ${}", binds.len() + 1));
+    };
+    if let Some(p) = s.process {
+        add("c.process_id =", Bind::Int(p));
+    }
+    if let Some(k) = s.kind.as_deref().filter(|k| !k.is_empty()) {
+        add("c.kind =", Bind::Text(k.to_string()));
+    }
+    if let Some(f) = s.field {
+        add("c.fields LIKE", Bind::Text(format!("%,{f},%")));
+    }
+    if let Some(st) = s.status.as_deref().filter(|k| !k.is_empty()) {
+        add("c.status =", Bind::Text(st.to_string()));
+    }
+    if let Some(k) = s.org_kind.as_deref().filter(|k| !k.is_empty()) {
+        add("o.kind =", Bind::Text(k.to_string()));
+    }
+    if let Some(m) = s.municipality.as_deref().filter(|k| !k.is_empty()) {
+        add("o.municipality =", Bind::Text(m.to_string()));
+    }
+    if let Some(l) = s.language.as_deref().filter(|k| !k.is_empty()) {
+        add("c.locale =", Bind::Text(l.to_string()));
+    }
+    for w in s.q.as_deref().unwrap_or("").split_whitespace() {
+        let w = w.to_lowercase().replace(['%', '_', '\\'], "");
+        if !w.is_empty() {
+            add("c.search_text LIKE", Bind::Text(format!("%{w}%")));
+        }
+    }
+    if s.published_only {
+        cond.push_str(" AND c.published = 1");
+    }
+    let from = format!("FROM part_contributions c LEFT JOIN part_organisations o ON o.id = c.organisation_id WHERE c.tenant_id = $1{cond}");
+    let count_sql = format!("SELECT COUNT(*) {from}");
+    let mut q = sqlx::query(&count_sql).bind(t.0);
+    for b in &binds {
+        q = match b {
+            Bind::Int(i) => q.bind(*i),
+            Bind::Text(s) => q.bind(s.as_str()),
+        };
+    }
+    let total: i64 = q.fetch_one(db.pool()).await?.get(0);
     let cols = COLS
         .split(", ")
         .map(|c| format!("c.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut sql = format!("SELECT {cols}, COALESCE(o.kind, ''), COALESCE(o.municipality, '') FROM part_contributions c LEFT JOIN part_organisations o ON o.id = c.organisation_id WHERE c.tenant_id = $1");
-    let mut binds: Vec<String> = vec![];
-    let mut n = 2;
-    let mut add = |cond: &str, v: String, sql: &mut String| {
-        sql.push_str(&format!(" AND {cond} ${n}"));
-        binds.push(v);
-        n += 1;
-    };
-    if let Some(p) = s.process {
-        add("CAST(c.process_id AS TEXT) =", p.to_string(), &mut sql);
-    }
-    if let Some(k) = s.kind.as_deref().filter(|k| !k.is_empty()) {
-        add("c.kind =", k.to_string(), &mut sql);
-    }
-    if let Some(f) = s.field {
-        add("c.fields LIKE", format!("%,{f},%"), &mut sql);
-    }
-    if let Some(st) = s.status.as_deref().filter(|k| !k.is_empty()) {
-        add("c.status =", st.to_string(), &mut sql);
-    }
-    if let Some(k) = s.org_kind.as_deref().filter(|k| !k.is_empty()) {
-        add("o.kind =", k.to_string(), &mut sql);
-    }
-    if let Some(m) = s.municipality.as_deref().filter(|k| !k.is_empty()) {
-        add("o.municipality =", m.to_string(), &mut sql);
-    }
-    if let Some(l) = s.language.as_deref().filter(|k| !k.is_empty()) {
-        add("c.locale =", l.to_string(), &mut sql);
-    }
-    if s.published_only {
-        sql.push_str(" AND c.published = 1");
-    }
-    sql.push_str(" ORDER BY c.id DESC");
-    let mut q = sqlx::query(&sql).bind(t.0);
+    let n = binds.len() + 2;
+    let page_sql = format!(
+        "SELECT {cols} {from} ORDER BY c.id DESC LIMIT ${n} OFFSET ${}",
+        n + 1
+    );
+    let mut q = sqlx::query(&page_sql).bind(t.0);
     for b in &binds {
-        q = q.bind(b);
+        q = match b {
+            Bind::Int(i) => q.bind(*i),
+            Bind::Text(s) => q.bind(s.as_str()),
+        };
     }
-    let rows = q.fetch_all(db.pool()).await?;
-    let words: Vec<String> =
-        s.q.as_deref()
-            .unwrap_or("")
-            .split_whitespace()
-            .map(|w| w.to_lowercase())
-            .collect();
-    let hits: Vec<Contribution> = rows
-        .iter()
-        .map(from_row)
-        .filter(|c| {
-            if words.is_empty() {
-                return true;
-            }
-            let text = format!(
-                "{} {} {} {} {}",
-                c.title, c.body, c.details.who, c.details.place, c.pseudonym
-            )
-            .to_lowercase();
-            words.iter().all(|w| text.contains(w.as_str()))
-        })
-        .collect();
-    let total = hits.len() as i64;
-    Ok((
-        hits.into_iter()
-            .skip(offset.max(0) as usize)
-            .take(limit.max(0) as usize)
-            .collect(),
-        total,
-    ))
+    let rows = q
+        .bind(limit.max(0))
+        .bind(offset.max(0))
+        .fetch_all(db.pool())
+        .await?;
+    Ok((rows.iter().map(from_row).collect(), total))
 }

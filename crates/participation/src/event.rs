@@ -313,40 +313,42 @@ pub async fn update(
 
 const COLS: &str = "id, process_id, kind, fields, starts_at, ends_at, place, address, accessibility, online_url, capacity, minutes, minutes_locale";
 
-async fn hydrate(db: &Db, rows: Vec<th_storage::AnyRow>) -> Result<Vec<Event>> {
+/// Builds events from their rows with two more queries in all: the texts and the
+/// registration counts of every event of the tenant, grouped.
+async fn hydrate(db: &Db, t: TenantId, rows: Vec<th_storage::AnyRow>) -> Result<Vec<Event>> {
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let one = (rows.len() == 1).then(|| rows[0].get::<i64, _>(0));
+    let mut texts: std::collections::HashMap<i64, BTreeMap<String, EventText>> = Default::default();
+    for r in sqlx::query("SELECT x.event_id, x.locale, x.title, x.description, x.agenda FROM part_event_texts x JOIN part_events e ON e.id = x.event_id WHERE e.tenant_id = $1 AND ($2 = 0 OR e.id = $2)")
+        .bind(t.0)
+        .bind(one.unwrap_or(0))
+        .fetch_all(db.pool())
+        .await?
+    {
+        texts.entry(r.get(0)).or_default().insert(
+            r.get::<String, _>(1),
+            EventText {
+                title: r.get(2),
+                description: r.get(3),
+                agenda: r.get(4),
+            },
+        );
+    }
+    let mut counts: std::collections::HashMap<(i64, String), i64> = Default::default();
+    for r in sqlx::query("SELECT event_id, status, COUNT(*) FROM part_registrations WHERE tenant_id = $1 AND ($2 = 0 OR event_id = $2) GROUP BY event_id, status")
+        .bind(t.0)
+        .bind(one.unwrap_or(0))
+        .fetch_all(db.pool())
+        .await?
+    {
+        counts.insert((r.get(0), r.get(1)), r.get(2));
+    }
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id: i64 = r.get(0);
-        let mut texts = BTreeMap::new();
-        for t in sqlx::query(
-            "SELECT locale, title, description, agenda FROM part_event_texts WHERE event_id = $1",
-        )
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?
-        {
-            texts.insert(
-                t.get::<String, _>(0),
-                EventText {
-                    title: t.get(1),
-                    description: t.get(2),
-                    agenda: t.get(3),
-                },
-            );
-        }
-        let counts = sqlx::query(
-            "SELECT status, COUNT(*) FROM part_registrations WHERE event_id = $1 GROUP BY status",
-        )
-        .bind(id)
-        .fetch_all(db.pool())
-        .await?;
-        let count = |s: &str| {
-            counts
-                .iter()
-                .find(|c| c.get::<String, _>(0) == s)
-                .map(|c| c.get::<i64, _>(1))
-                .unwrap_or(0)
-        };
+        let count = |s: &str| counts.get(&(id, s.to_string())).copied().unwrap_or(0);
         out.push(Event {
             id,
             process_id: r.get(1),
@@ -365,7 +367,7 @@ async fn hydrate(db: &Db, rows: Vec<th_storage::AnyRow>) -> Result<Vec<Event>> {
             capacity: r.get(10),
             confirmed: count("confirmed"),
             waiting: count("waiting"),
-            texts,
+            texts: texts.remove(&id).unwrap_or_default(),
             minutes: r.get(11),
             minutes_locale: r.get(12),
         });
@@ -380,7 +382,7 @@ pub async fn list(db: &Db, t: TenantId, process: Option<i64>) -> Result<Vec<Even
         .bind(process.unwrap_or(0))
         .fetch_all(db.pool())
         .await?;
-    hydrate(db, rows).await
+    hydrate(db, t, rows).await
 }
 
 pub async fn get(db: &Db, t: TenantId, id: i64) -> Result<Option<Event>> {
@@ -391,7 +393,7 @@ pub async fn get(db: &Db, t: TenantId, id: i64) -> Result<Option<Event>> {
     .bind(id)
     .fetch_all(db.pool())
     .await?;
-    Ok(hydrate(db, rows).await?.into_iter().next())
+    Ok(hydrate(db, t, rows).await?.into_iter().next())
 }
 
 // ---------------------------------------------------------------------------------------

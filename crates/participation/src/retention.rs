@@ -91,6 +91,7 @@ pub async fn erase(db: &Db, t: TenantId, process: i64, now: i64) -> Result<Optio
             .execute(tx.conn())
             .await?
             .rows_affected();
+        crate::contribution::reindex(&mut tx, id).await?;
         // Supports keep their number but no longer point at accounts.
         let supports: Vec<i64> = sqlx::query(
             "SELECT user_id FROM part_supports WHERE contribution_id = $1 AND user_id > 0",
@@ -185,11 +186,24 @@ pub async fn erase_person(db: &Db, mail: &crate::event::Mailer<'_>, user: i64) -
         }
     }
     let mut tx = db.begin().await?;
+    let written: Vec<i64> = sqlx::query(
+        "SELECT id FROM part_contributions WHERE tenant_id = $1 AND author_user_id = $2",
+    )
+    .bind(t.0)
+    .bind(user)
+    .fetch_all(tx.conn())
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
     sqlx::query("UPDATE part_contributions SET author_user_id = NULL, pseudonym = '', notify_email = '' WHERE tenant_id = $1 AND author_user_id = $2")
         .bind(t.0)
         .bind(user)
         .execute(tx.conn())
         .await?;
+    for id in written {
+        crate::contribution::reindex(&mut tx, id).await?;
+    }
     sqlx::query("DELETE FROM part_supports WHERE user_id = $1 AND contribution_id IN (SELECT id FROM part_contributions WHERE tenant_id = $2)")
         .bind(user)
         .bind(t.0)

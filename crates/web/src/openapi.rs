@@ -33,7 +33,13 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
         ("DELETE", "/api/v1/me") => {
             json!({ "type": "object", "additionalProperties": false, "required": ["password"], "properties": { "password": { "type": "string" } } })
         }
-        ("POST", "/api/v1/organisations") | ("PUT", "/api/v1/organisations/{id}") => json!({
+        ("POST", "/api/v1/me/organisations/{id}/contacts") => json!({
+            "type": "object", "additionalProperties": false, "required": ["email"],
+            "properties": { "name": { "type": "string" }, "email": { "type": "string", "format": "email" }, "role": { "type": "string" } }
+        }),
+        ("POST", "/api/v1/organisations")
+        | ("PUT", "/api/v1/organisations/{id}")
+        | ("PUT", "/api/v1/me/organisations/{id}") => json!({
             "type": "object", "additionalProperties": false, "required": ["name", "kind", "municipality"],
             "properties": {
                 "name": { "type": "string", "maxLength": 200 },

@@ -122,3 +122,11 @@ CREATE TABLE part_digests (
     PRIMARY KEY (tenant_id, user_id)
 );
 ALTER TABLE part_processes ADD COLUMN erased_at BIGINT;
+-- Contributions are searched in SQL by their lower-cased text (Unicode rules, computed by the
+-- participation crate); the registry is listed by name without sorting it on every page.
+ALTER TABLE part_contributions ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+CREATE INDEX part_organisations_sorted ON part_organisations (tenant_id, LOWER(name), id);
+CREATE INDEX part_contributions_tenant ON part_contributions (tenant_id, id);
+-- Invitations recorded for a letter by post were not mailed; statistics count the rest as sent
+-- unless the outbox says otherwise.
+ALTER TABLE part_invitations ADD COLUMN mailed BIGINT NOT NULL DEFAULT 1;

@@ -582,10 +582,29 @@ pub async fn cancel_member(
 // ---------------------------------------------------------------------------------------
 // Coordination
 
-pub async fn admin_list(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let all = event::list(&app.db, ctx.tenant.id, None)
+#[derive(serde::Deserialize, Default)]
+pub struct PageQuery {
+    seite: Option<String>,
+}
+
+pub async fn admin_list(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    const PER: usize = 50;
+    let mut all = event::list(&app.db, ctx.tenant.id, None)
         .await
         .map_err(part_err)?;
+    all.reverse();
+    let pages = all.len().div_ceil(PER).max(1);
+    let page = q
+        .seite
+        .as_deref()
+        .and_then(|s| s.parse::<usize>().ok())
+        .filter(|p| (1..=pages).contains(p))
+        .unwrap_or(1);
+    let shown: Vec<&Event> = all.iter().skip((page - 1) * PER).take(PER).collect();
     let body = html! {
         h1.kern-heading-x-large #titel { (ctx.t("admin-events-title")) }
         p { a.kern-link href="/verwaltung/veranstaltungen/neu" { (ctx.t("admin-events-new")) } }
@@ -599,7 +618,7 @@ pub async fn admin_list(State(app): State<AppState>, ctx: Ctx) -> Result<Respons
                     th.kern-table__header scope="col" { (ctx.t("event-capacity")) }
                 } }
                 tbody.kern-table__body {
-                    @for e in all.iter().rev() {
+                    @for e in &shown {
                         tr.kern-table__row {
                             td.kern-table__cell { a.kern-link href={ "/verwaltung/veranstaltungen/" (e.id) } { (e.text_in(ctx.locale).0.title) } }
                             td.kern-table__cell { (datetime(&ctx, e.starts_at)) }
@@ -611,6 +630,13 @@ pub async fn admin_list(State(app): State<AppState>, ctx: Ctx) -> Result<Respons
                 }
             }
         }))
+        @if pages > 1 {
+            nav aria-label=(ctx.t("admin-paging")) { ul.th-actions {
+                @if page > 1 { li { a.kern-link href={ "/verwaltung/veranstaltungen?seite=" (page - 1) } rel="prev" { (ctx.t("admin-previous")) } } }
+                li { (ctx.ta("admin-orgs-page", &[("page", page.into()), ("pages", pages.into())])) }
+                @if page < pages { li { a.kern-link href={ "/verwaltung/veranstaltungen?seite=" (page + 1) } rel="next" { (ctx.t("admin-next")) } } }
+            } }
+        }
     };
     Ok(Page::new(ctx.t("admin-events-title"), body).render(&ctx))
 }

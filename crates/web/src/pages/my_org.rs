@@ -21,7 +21,7 @@ fn id_of(s: &str) -> Result<i64, AppError> {
 }
 
 /// The organisations the signed-in person belongs to (by confirmed e-mail address).
-async fn mine(app: &AppState, ctx: &Ctx) -> Result<Vec<Organisation>, AppError> {
+pub(crate) async fn mine(app: &AppState, ctx: &Ctx) -> Result<Vec<Organisation>, AppError> {
     let u = ctx.user.as_ref().ok_or(AppError::Unauthorized)?;
     if !u.email_confirmed {
         return Ok(vec![]);
@@ -32,7 +32,11 @@ async fn mine(app: &AppState, ctx: &Ctx) -> Result<Vec<Organisation>, AppError> 
 }
 
 /// The organisation if the person belongs to it; else not found (nothing is revealed).
-async fn member_of(app: &AppState, ctx: &Ctx, id: &str) -> Result<Organisation, AppError> {
+pub(crate) async fn member_of(
+    app: &AppState,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<Organisation, AppError> {
     let id = id_of(id)?;
     mine(app, ctx)
         .await?

@@ -1044,10 +1044,9 @@ pub async fn campaign_page(
         .await
         .map_err(part_err)?
         .ok_or(AppError::NotFound)?;
-    let recipients = campaign::recipients(&app.db, ctx.tenant.id, &c.filter)
+    let recipients = campaign::recipient_count(&app.db, ctx.tenant.id, &c.filter)
         .await
-        .map_err(part_err)?
-        .len();
+        .map_err(part_err)?;
     let (total, by_kind, by_m) = campaign::stats(&app.db, ctx.tenant.id, c.id)
         .await
         .map_err(part_err)?;

@@ -1,7 +1,7 @@
 //! An organisation looks after its own profile and contact people; nobody else can.
 
 use crate::common::*;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use th_core::Role;
 
 const MEMBER: &str = "kontakt361@deutsch-tuerkischer-elternverein-garbsen-west.example";
@@ -120,5 +120,40 @@ async fn members_edit_their_profile_and_contacts() {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("mindestens eine Ansprechperson"));
+
+        // The same over the API.
+        let r = m.get("/api/v1/me/organisations").await.json();
+        assert_eq!(r["items"][0]["id"], 316);
+        let r = m.get("/api/v1/me/organisations/316").await.json();
+        assert!(r["notes"].is_null());
+        let r = m
+            .json(
+                Method::POST,
+                "/api/v1/me/organisations/316/contacts",
+                r#"{"name":"Mehmet Kaya","email":"mehmet@elternverein.example"}"#,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let cid = r.json()["id"].as_i64().unwrap();
+        let r = m
+            .json(
+                Method::DELETE,
+                &format!("/api/v1/me/organisations/316/contacts/{cid}"),
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        let r = m
+            .json(
+                Method::PUT,
+                "/api/v1/me/organisations/316",
+                r#"{"name":"Elternverein","kind":"migrant_organisation","municipality":"nowhere"}"#,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            other.get("/api/v1/me/organisations/316").await.status,
+            StatusCode::NOT_FOUND
+        );
     }
 }
