@@ -40,13 +40,15 @@ request = function()
 end
 LUA
 
-run() { # label path pages [token]
-  local status
+run() { # label path pages [token] — 8 connections (latency), then 64 (throughput)
+  local status c
   status=$(curl -s -o /dev/null -w '%{http_code}' ${4:+-H "Authorization: Bearer $4"} "$addr${2//\{n\}/2}")
   [ "$status" = 200 ] || { echo "$1: $addr${2//\{n\}/2} answered $status" >&2; exit 1; }
-  echo "== $1: $2 (pages 1..$3)"
-  BENCH_PATH="$2" BENCH_PAGES="$3" BENCH_TOKEN="${4:-}" wrk -t2 -c64 -d"${secs}s" --latency -s "$dir/pages.lua" "$addr" \
-    | grep -E 'Requests/sec|Latency|50%|90%|99%|requests in'
+  for c in 8 64; do
+    echo "== $1: $2 (pages 1..$3), $c connections"
+    BENCH_PATH="$2" BENCH_PAGES="$3" BENCH_TOKEN="${4:-}" wrk -t2 -c$c -d"${secs}s" --latency -s "$dir/pages.lua" "$addr" \
+      | grep -E 'Requests/sec|50%|99%'
+  done
 }
 
 echo "backend: ${url%%:*}; thread $THREAD has $(curl -s "$addr/api/v1/threads/$THREAD" | grep -o '"total":[0-9]*')"
