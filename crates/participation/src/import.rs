@@ -21,8 +21,11 @@ pub struct Issue {
     pub column: String,
     /// A code that names a message-catalog key (`import-<code>`).
     pub code: String,
-    /// The value as found, or the line it duplicates.
+    /// The value as found.
     pub value: String,
+    /// For a duplicate within the file: the line where the value came first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_line: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -235,6 +238,7 @@ pub async fn check(
         column: column.into(),
         code: code.into(),
         value: value.chars().take(80).collect(),
+        first_line: None,
     };
     if bytes.len() > MAX_BYTES {
         plan.errors.push(issue(
@@ -425,12 +429,10 @@ pub async fn check(
         // Duplicates: reported, skipped.
         let org_key = (name.to_lowercase(), org.municipality.clone());
         if let Some(first) = seen_emails.get(&email) {
-            plan.duplicates.push(issue(
-                line,
-                "email",
-                "duplicate_in_file",
-                &first.to_string(),
-            ));
+            plan.duplicates.push(Issue {
+                first_line: Some(*first),
+                ..issue(line, "email", "duplicate_in_file", &email)
+            });
             continue;
         }
         if existing_emails.contains_key(&email) {
@@ -451,12 +453,10 @@ pub async fn check(
         };
         if let Some(first) = seen_orgs.get(&org_key) {
             // The same organisation again with another contact: one organisation, two contacts.
-            plan.duplicates.push(issue(
-                line,
-                "name",
-                "same_organisation_in_file",
-                &first.to_string(),
-            ));
+            plan.duplicates.push(Issue {
+                first_line: Some(*first),
+                ..issue(line, "name", "same_organisation_in_file", &org.name)
+            });
         } else if existing_orgs.contains_key(&org_key) {
             plan.duplicates
                 .push(issue(line, "name", "duplicate_in_registry", &name));

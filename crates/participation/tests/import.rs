@@ -58,6 +58,10 @@ async fn the_social_departments_spreadsheet_is_checked_whole_and_written_only_wh
         assert!(plan.is_clean(), "{:?}", plan.errors);
         let dups: Vec<&str> = plan.duplicates.iter().map(|d| d.code.as_str()).collect();
         assert_eq!(dups, vec!["duplicate_in_file", "same_organisation_in_file"]);
+        // A duplicate names its value and the line where the value came first.
+        let d = &plan.duplicates[0];
+        assert!(d.value.contains('@'), "{d:?}");
+        assert!(d.first_line.is_some_and(|f| f < d.line), "{d:?}");
         assert_eq!(plan.organisations, 700);
         assert_eq!(plan.contacts, 701);
         assert_eq!(import::apply(&db, t, &plan, 100).await.unwrap(), 700);

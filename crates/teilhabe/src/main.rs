@@ -386,10 +386,16 @@ async fn run(cli: Cli) -> Result<(), String> {
                 plan.contacts
             );
             for d in &plan.duplicates {
-                println!(
-                    "line {}: duplicate ({}) {} {}",
-                    d.line, d.code, d.column, d.value
-                );
+                match d.first_line {
+                    Some(first) => println!(
+                        "line {}: duplicate ({}) {} {} (first in line {first})",
+                        d.line, d.code, d.column, d.value
+                    ),
+                    None => println!(
+                        "line {}: duplicate ({}) {} {}",
+                        d.line, d.code, d.column, d.value
+                    ),
+                }
             }
             for e in &plan.errors {
                 println!(

@@ -596,7 +596,7 @@ fn import_page(
                 div.th-scroll { table.th-table {
                     caption.kern-title { (ctx.t("admin-import-duplicates-caption")) }
                     thead { tr { th scope="col" { (ctx.t("admin-import-line")) } th scope="col" { (ctx.t("admin-import-problem")) } th scope="col" { (ctx.t("admin-import-value")) } } }
-                    tbody { @for d in p.duplicates.iter().take(200) { tr { td { (d.line) } td { (ctx.t(import_issue_key(&d.code))) } td { (d.value) } } } }
+                    tbody { @for d in p.duplicates.iter().take(200) { tr { td { (d.line) } td { (ctx.ta(import_issue_key(&d.code), &[("line", d.first_line.unwrap_or(0).into())])) } td { (d.value) } } } }
                 } }
             }
         }
