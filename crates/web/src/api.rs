@@ -18,6 +18,7 @@ use th_core::Locale;
 
 pub mod events;
 pub mod forum;
+pub mod invitations;
 pub mod my_org;
 pub mod processes;
 

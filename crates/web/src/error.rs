@@ -70,6 +70,7 @@ impl AppError {
             AppError::Conflict("already_registered") => "error-already-registered",
             AppError::Conflict("event_over") => "error-event-over",
             AppError::Conflict("process_finished") => "error-process-finished",
+            AppError::Conflict("device_code_required") => "invitation-code-title",
             AppError::Conflict(_) => "error-conflict",
             AppError::BadRequest(_) => "error-bad-request",
             AppError::Validation(_) => "error-validation",

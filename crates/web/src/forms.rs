@@ -197,6 +197,9 @@ impl FormData {
     pub fn parse(body: &[u8]) -> Self {
         Self(form_urlencoded::parse(body).into_owned().collect())
     }
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
     /// The first value of `name`, or "".
     pub fn get(&self, name: &str) -> &str {
         self.0

@@ -140,6 +140,26 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
                 "notify": { "type": "boolean", "description": "e-mail the account when the status changes" }
             }
         }),
+        ("POST", "/api/v1/invitations/{token}/device") => json!({
+            "type": "object", "additionalProperties": false, "required": ["code"],
+            "properties": { "code": { "type": "string", "description": "the code mailed to the contact" } }
+        }),
+        ("POST", "/api/v1/invitations/{token}/contributions") => json!({
+            "type": "object", "additionalProperties": false, "required": ["kind", "title", "body", "fields"],
+            "description": "send the device secret in X-Invitation-Device",
+            "properties": {
+                "kind": { "type": "string", "enum": ["wish", "idea", "good_practice"] },
+                "title": { "type": "string", "maxLength": 200 }, "body": { "type": "string" },
+                "fields": { "type": "array", "items": { "type": "integer" }, "minItems": 1 },
+                "who": { "type": "string" }, "place": { "type": "string" }, "contact": { "type": "string" },
+                "notify": { "type": "boolean" }
+            }
+        }),
+        ("POST", "/api/v1/invitations/{token}/registrations") => json!({
+            "type": "object", "additionalProperties": false, "required": ["event", "names"],
+            "description": "send the device secret in X-Invitation-Device",
+            "properties": { "event": { "type": "integer" }, "names": { "type": "array", "items": { "type": "string" }, "minItems": 1, "maxItems": 10 }, "needs": { "type": "string" } }
+        }),
         ("POST", "/api/v1/me/tokens") => {
             json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } })
         }

@@ -589,6 +589,34 @@ pub async fn invitation_answer(
             .status(StatusCode::FORBIDDEN)
             .render(&ctx));
     };
+    match create_for_invitation(&app, &ctx, &invitation, &f).await? {
+        Ok(_) => Ok(super::see_other(&format!(
+            "/einladung/{token}?gesendet=1#unsere-beitraege"
+        ))),
+        Err(v) => Ok(invitation_page(
+            &app,
+            &ctx,
+            &token,
+            &invitation,
+            &View {
+                form: f,
+                v,
+                ..Default::default()
+            },
+        )
+        .await?
+        .status(StatusCode::UNPROCESSABLE_ENTITY)
+        .render(&ctx)),
+    }
+}
+
+/// Stores a contribution an organisation makes through its invitation (page and API).
+pub(crate) async fn create_for_invitation(
+    app: &AppState,
+    ctx: &Ctx,
+    invitation: &campaign::Invitation,
+    f: &ContributionForm,
+) -> Result<Result<i64, Validation>, AppError> {
     let camp = campaign::campaign(&app.db, ctx.tenant.id, invitation.campaign_id)
         .await
         .map_err(part_err)?
@@ -597,7 +625,7 @@ pub async fn invitation_answer(
         .await
         .map_err(part_err)?
         .ok_or(AppError::NotFound)?;
-    let fields: Vec<i64> = valid_fields(&app, &ctx)
+    let fields: Vec<i64> = valid_fields(app, ctx)
         .await?
         .into_iter()
         .map(|(n, _, _)| n)
@@ -625,23 +653,8 @@ pub async fn invitation_answer(
     )
     .await
     {
-        Ok(_) => Ok(super::see_other(&format!(
-            "/einladung/{token}?gesendet=1#unsere-beitraege"
-        ))),
-        Err(th_participation::PartError::Invalid(errors)) => Ok(invitation_page(
-            &app,
-            &ctx,
-            &token,
-            &invitation,
-            &View {
-                form: f,
-                v: Validation { errors },
-                ..Default::default()
-            },
-        )
-        .await?
-        .status(StatusCode::UNPROCESSABLE_ENTITY)
-        .render(&ctx)),
+        Ok(id) => Ok(Ok(id)),
+        Err(th_participation::PartError::Invalid(errors)) => Ok(Err(Validation { errors })),
         Err(e) => Err(part_err(e)),
     }
 }
@@ -719,26 +732,19 @@ pub async fn invitation_unregister(
     Ok(super::see_other(&format!("/einladung/{token}#anmeldungen")))
 }
 
-pub async fn invitation_send_code(
-    State(app): State<AppState>,
-    ctx: Ctx,
-    jar: CookieJar,
-    Path(token): Path<String>,
-) -> Result<Response, AppError> {
-    let opened = open_link(&app, &ctx, &jar, &token).await?;
-    if let Some(r) = opened_or_problem(&ctx, &opened) {
-        return Ok(r);
-    }
-    let (Opened::NeedsCode { invitation } | Opened::Ok { invitation, .. }) = opened else {
-        return Err(AppError::NotFound);
-    };
+/// Mails a code that unlocks another device for the invitation (rate-limited per link).
+pub(crate) async fn send_code(
+    app: &AppState,
+    ctx: &Ctx,
+    invitation: &campaign::Invitation,
+) -> Result<(), AppError> {
     let now = app.now();
     let key = invitation.id.to_string();
     if th_auth::rate_exceeded(&app.db, "invitation-code", &key, 5, 3600, now).await? {
         return Err(AppError::RateLimited);
     }
     th_auth::rate_record(&app.db, "invitation-code", &key, now).await?;
-    let code = campaign::issue_code(&app.db, &invitation, now)
+    let code = campaign::issue_code(&app.db, invitation, now)
         .await
         .map_err(part_err)?;
     let email = campaign::contact_email(&app.db, ctx.tenant.id, invitation.contact_id)
@@ -758,6 +764,44 @@ pub async fn invitation_send_code(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Checks a code for another device; the device's secret when it is right. Wrong codes count
+/// against a limit per link.
+pub(crate) async fn redeem(
+    app: &AppState,
+    inv: &campaign::Invitation,
+    code: &str,
+) -> Result<Option<String>, AppError> {
+    let now = app.now();
+    let key = format!("code:{}", inv.id);
+    if th_auth::rate_exceeded(&app.db, "invitation-code-try", &key, 5, 900, now).await? {
+        return Err(AppError::RateLimited);
+    }
+    let secret = campaign::redeem_code(&app.db, inv, code, now)
+        .await
+        .map_err(part_err)?;
+    if secret.is_none() {
+        th_auth::rate_record(&app.db, "invitation-code-try", &key, now).await?;
+    }
+    Ok(secret)
+}
+
+pub async fn invitation_send_code(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let opened = open_link(&app, &ctx, &jar, &token).await?;
+    if let Some(r) = opened_or_problem(&ctx, &opened) {
+        return Ok(r);
+    }
+    let (Opened::NeedsCode { invitation } | Opened::Ok { invitation, .. }) = opened else {
+        return Err(AppError::NotFound);
+    };
+    send_code(&app, &ctx, &invitation).await?;
     Ok(super::no_store(
         needs_code_page(&ctx, &token, &Validation::new(), true).render(&ctx),
     ))
@@ -786,22 +830,13 @@ pub async fn invitation_code(
             StatusCode::NOT_FOUND,
         ));
     };
-    let now = app.now();
-    let key = format!("code:{}", inv.id);
-    if th_auth::rate_exceeded(&app.db, "invitation-code-try", &key, 5, 900, now).await? {
-        return Err(AppError::RateLimited);
-    }
-    match campaign::redeem_code(&app.db, &inv, &f.code, now)
-        .await
-        .map_err(part_err)?
-    {
+    match redeem(&app, &inv, &f.code).await? {
         Some(secret) => {
             let mut res = super::see_other(&format!("/einladung/{token}"));
             set_device(&mut res, &app, &inv, secret);
             Ok(res)
         }
         None => {
-            th_auth::rate_record(&app.db, "invitation-code-try", &key, now).await?;
             let mut v = Validation::new();
             v.add("code", "wrong_code");
             Ok(needs_code_page(&ctx, &token, &v, true)

@@ -232,3 +232,136 @@ async fn the_process_page_shows_where_it_stands() {
     let api = c.get("/api/v1/processes").await.json();
     assert_eq!(api["items"].as_array().unwrap().len(), 2);
 }
+
+async fn with(c: &mut Client<'_>, m: Method, p: String, body: &str, dev: &str) -> Resp {
+    c.send(
+        m,
+        &p,
+        Some("application/json"),
+        body.as_bytes().to_vec(),
+        &[("x-invitation-device", dev)],
+    )
+    .await
+}
+
+/// The same journey through the JSON API: the device secret travels in a header.
+#[tokio::test]
+async fn the_invitation_link_in_the_api() {
+    for app in TestApp::all().await {
+        let mut coord = app.signed_in(Role::Coordinator).await;
+        coord.post_form("/verwaltung/kampagnen/1/senden", &[]).await;
+        let sent = letters(&app).await;
+        let token = link_in(&sent[0].1)
+            .trim_start_matches("/einladung/")
+            .to_string();
+        let path = format!("/api/v1/invitations/{token}");
+        let mut tool = app.client();
+        let r = tool.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let device = r.json()["device"].as_str().unwrap().to_string();
+        assert!(r.json()["texts"].as_array().unwrap().len() >= 2);
+        // Without the secret, another device must ask for a code.
+        let r = app.client().get(&path).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(r.json()["code"], "device_code_required");
+        let r = with(&mut tool, Method::GET, path.clone(), "", &device).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.json()["device"].is_null(),
+            "the secret is handed out once"
+        );
+        // A contribution and two registrations for the almost full workshop.
+        let r = with(
+            &mut tool,
+            Method::POST,
+            format!("{path}/contributions"),
+            r#"{"kind":"wish","title":"Abendkurse","body":"Bitte abends","fields":[4],"notify":true}"#,
+            &device,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = with(
+            &mut tool,
+            Method::POST,
+            format!("{path}/contributions"),
+            r#"{"kind":"wish","title":"","body":"","fields":[]}"#,
+            &device,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let events = app.client().get("/api/v1/events?process=2").await.json();
+        let ws = events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["capacity"] == 20)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let r = with(
+            &mut tool,
+            Method::POST,
+            format!("{path}/registrations"),
+            &format!(r#"{{"event":{ws},"names":["Ayşe Demir","Mehmet Kaya"]}}"#),
+            &device,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let regs = r.json()["registrations"].as_array().unwrap().clone();
+        let of = |n: &str| regs.iter().find(|r| r["name"] == n).unwrap().clone();
+        assert_eq!(of("Ayşe Demir")["status"], "confirmed");
+        let m = of("Mehmet Kaya");
+        assert_eq!(
+            (m["status"].as_str(), m["position"].as_i64()),
+            (Some("waiting"), Some(1))
+        );
+
+        // A second device: code by mail, a wrong code refused, the right one gives a secret.
+        let mut phone = app.client();
+        let r = phone.json(Method::POST, &format!("{path}/code"), "").await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+        let code: String = th_storage::sqlx::query(
+            "SELECT body FROM mail_outbox WHERE subject LIKE '%Code%' ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .map(|r| th_storage::Row::get::<String, _>(&r, 0))
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap()
+        .to_string();
+        let r = phone
+            .json(
+                Method::POST,
+                &format!("{path}/device"),
+                r#"{"code":"000000x"}"#,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = phone
+            .json(
+                Method::POST,
+                &format!("{path}/device"),
+                &format!(r#"{{"code":"{code}"}}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let second = r.json()["device"].as_str().unwrap().to_string();
+        let r = with(&mut phone, Method::GET, path.clone(), "", &second).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["contributions"][0]["title"], "Abendkurse");
+
+        // Unknown and expired links.
+        assert_eq!(
+            app.client()
+                .get("/api/v1/invitations/unbekannt")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        app.clock.advance(400 * 86_400);
+        let r = with(&mut tool, Method::GET, path.clone(), "", &device).await;
+        assert_eq!(r.status, StatusCode::GONE);
+    }
+}
