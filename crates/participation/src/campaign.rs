@@ -21,6 +21,7 @@ pub struct Campaign {
 
 /// Which organisations a campaign goes to (all when empty).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CampaignFilter {
     #[serde(default)]
     pub kinds: Vec<String>,

@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use th_concept::{TextEdit, Version};
 use th_core::Locale;
 
+pub mod coordination;
 pub mod events;
 pub mod forum;
 pub mod invitations;

@@ -160,6 +160,24 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             "description": "send the device secret in X-Invitation-Device",
             "properties": { "event": { "type": "integer" }, "names": { "type": "array", "items": { "type": "string" }, "minItems": 1, "maxItems": 10 }, "needs": { "type": "string" } }
         }),
+        ("POST", "/api/v1/campaigns") => json!({
+            "type": "object", "additionalProperties": false, "required": ["process_id", "name", "link_days", "texts"],
+            "properties": {
+                "process_id": { "type": "integer" }, "name": { "type": "string", "maxLength": 200 },
+                "filter": { "type": "object", "additionalProperties": false, "properties": {
+                    "kinds": { "type": "array", "items": { "type": "string" } },
+                    "municipalities": { "type": "array", "items": { "type": "string" } },
+                    "fields": { "type": "array", "items": { "type": "integer" } } } },
+                "link_days": { "type": "integer", "minimum": 1, "maximum": 365 },
+                "texts": { "type": "object", "description": "locale tag -> letter; de is required; {link} marks the personal link",
+                    "additionalProperties": { "type": "object", "additionalProperties": false, "required": ["subject", "body"],
+                        "properties": { "subject": { "type": "string" }, "body": { "type": "string" } } } }
+            }
+        }),
+        ("PUT", "/api/v1/contributions/{id}/moderation") => json!({
+            "type": "object", "additionalProperties": false, "required": ["published"],
+            "properties": { "published": { "type": "boolean" }, "reason": { "type": "string" } }
+        }),
         ("POST", "/api/v1/me/tokens") => {
             json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } })
         }

@@ -14,7 +14,7 @@ use axum::{Extension, Json};
 use serde_json::json;
 use std::collections::BTreeMap;
 use th_core::{Locale, Validation};
-use th_participation::event::{self, NewEvent, NewRegistration, Registrant};
+use th_participation::event::{self, NewEvent, NewRegistration};
 use th_participation::OrgKind;
 
 #[derive(serde::Deserialize, Default)]
@@ -118,17 +118,7 @@ pub async fn register(
     if th_auth::rate_exceeded(&app.db, "register", &client.0, 30, 3600, now).await? {
         return Err(AppError::RateLimited);
     }
-    let who = match &ctx.user {
-        Some(u) if ctx.signed_in() => Registrant::Account {
-            user_id: u.id,
-            name: u.display_name.clone(),
-            email: u.email.clone(),
-        },
-        _ => Registrant::Guest {
-            name: b.name.clone(),
-            email: b.email.clone(),
-        },
-    };
+    let who = crate::pages::events::registrant(&ctx, &b.name, &b.email);
     let mut v = Validation::new();
     let org_kind = match b.org_kind.as_str() {
         "" => None,

@@ -234,3 +234,16 @@ pub async fn register(
     .collect();
     Ok((StatusCode::CREATED, Json(json!({ "registrations": regs }))).into_response())
 }
+
+/// The organisation cancels one of its registrations.
+pub async fn unregister(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((token, rid)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (inv, _) = open(&app, &ctx, &headers, &token).await?;
+    let rid: i64 = rid.parse().map_err(|_| AppError::NotFound)?;
+    crate::pages::events::cancel_member(&app, &ctx, inv.organisation_id, rid).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -280,6 +280,21 @@ pub async fn show(
     )
 }
 
+/// Who registers: the signed-in account, else a guest with the name and address given.
+pub(crate) fn registrant(ctx: &Ctx, name: &str, email: &str) -> Registrant {
+    match &ctx.user {
+        Some(u) if ctx.signed_in() => Registrant::Account {
+            user_id: u.id,
+            name: u.display_name.clone(),
+            email: u.email.clone(),
+        },
+        _ => Registrant::Guest {
+            name: name.to_string(),
+            email: email.to_string(),
+        },
+    }
+}
+
 /// Registers the visitor: with their account when signed in, else as a guest with name and
 /// e-mail address. Rate-limited per client address.
 pub async fn register(
@@ -302,17 +317,7 @@ pub async fn register(
     if th_auth::rate_exceeded(&app.db, "register", &client.0, 30, 3600, now).await? {
         return Err(AppError::RateLimited);
     }
-    let who = match &ctx.user {
-        Some(u) if ctx.signed_in() => Registrant::Account {
-            user_id: u.id,
-            name: u.display_name.clone(),
-            email: u.email.clone(),
-        },
-        _ => Registrant::Guest {
-            name: f.name.clone(),
-            email: f.email.clone(),
-        },
-    };
+    let who = registrant(&ctx, &f.name, &f.email);
     let r = NewRegistration {
         event_id: e.id,
         who,

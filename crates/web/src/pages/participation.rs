@@ -1138,10 +1138,10 @@ pub async fn campaign_send(
     let r = campaign::send(&app.db, ctx.tenant.id, id, &ctx.origin, app.now())
         .await
         .map_err(part_err)?;
-    audit(
-        &app,
+    app.audit(
         &ctx,
         "send_campaign",
+        "campaign",
         id,
         &format!("{} queued", r.queued),
     )
@@ -1175,37 +1175,17 @@ pub async fn campaign_remind(
     )
     .await
     .map_err(part_err)?;
-    audit(&app, &ctx, "remind_campaign", id, &format!("{n} reminded")).await?;
+    app.audit(
+        &ctx,
+        "remind_campaign",
+        "campaign",
+        id,
+        &format!("{n} reminded"),
+    )
+    .await?;
     let note = ctx.ta("admin-campaigns-reminded", &[("count", n.into())]);
     Ok(super::see_other(&format!(
         "/verwaltung/kampagnen/{id}?hinweis={}",
         form_urlencoded::byte_serialize(note.as_bytes()).collect::<String>()
     )))
-}
-
-async fn audit(
-    app: &AppState,
-    ctx: &Ctx,
-    action: &str,
-    id: i64,
-    detail: &str,
-) -> Result<(), AppError> {
-    let actor = ctx.user_id().ok_or(AppError::Unauthorized)?;
-    let mut tx = app.db.begin().await?;
-    app.db
-        .audit(
-            &mut tx,
-            th_storage::platform::AuditEntry {
-                tenant: ctx.tenant.id,
-                actor: Some(actor),
-                action,
-                object_type: "campaign",
-                object_id: &id.to_string(),
-                detail,
-            },
-            app.now(),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(())
 }

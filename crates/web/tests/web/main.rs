@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod api_coordination;
 mod authz;
 mod bad_input;
 mod common;
