@@ -172,6 +172,20 @@ fn date_of(ctx: &Ctx, y: i32, m: u8, d: u8) -> String {
     }
 }
 
+/// Links to the previous and next page of a paged list, and where one is ("page 2 of 7");
+/// nothing when everything fits on one page.
+pub fn pager(ctx: &Ctx, page: i64, pages: i64, link: impl Fn(i64) -> String) -> Markup {
+    html! {
+        @if pages > 1 {
+            nav aria-label=(ctx.t("admin-paging")) { ul.th-actions {
+                @if page > 1 { li { a.kern-link href=(link(page - 1)) rel="prev" { (ctx.t("admin-previous")) } } }
+                li { (ctx.ta("admin-orgs-page", &[("page", page.into()), ("pages", pages.into())])) }
+                @if page < pages { li { a.kern-link href=(link(page + 1)) rel="next" { (ctx.t("admin-next")) } } }
+            } }
+        }
+    }
+}
+
 /// A wrapper that lets a wide table scroll on a narrow screen instead of the page.
 pub fn scroll(table: Markup) -> Markup {
     html! { div.th-scroll { (table) } }

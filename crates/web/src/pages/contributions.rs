@@ -117,13 +117,7 @@ pub async fn public_list(
                 }
             }
         }
-        @if pages > 1 {
-            nav aria-label=(ctx.t("admin-paging")) { ul.th-actions {
-                @if page > 1 { li { a.kern-link href=(link(page - 1)) rel="prev" { (ctx.t("admin-previous")) } } }
-                li { (ctx.ta("admin-orgs-page", &[("page", page.into()), ("pages", pages.into())])) }
-                @if page < pages { li { a.kern-link href=(link(page + 1)) rel="next" { (ctx.t("admin-next")) } } }
-            } }
-        }
+        (crate::layout::pager(&ctx, page, pages, link))
     };
     Ok(Page::new(ctx.t("contributions-title"), body).render(&ctx))
 }
@@ -370,12 +364,7 @@ pub async fn admin_list(
                 } } }
             }
         }))
-        @if pages > 1 {
-            nav aria-label=(ctx.t("admin-paging")) { ul.th-actions {
-                @if page > 1 { li { a.kern-link href={ "/verwaltung/beitraege?" (base) "&seite=" (page - 1) } rel="prev" { (ctx.t("admin-previous")) } } }
-                @if page < pages { li { a.kern-link href={ "/verwaltung/beitraege?" (base) "&seite=" (page + 1) } rel="next" { (ctx.t("admin-next")) } } }
-            } }
-        }
+        (crate::layout::pager(&ctx, page, pages, |n| format!("/verwaltung/beitraege?{base}&seite={n}")))
     };
     Ok(Page::new(ctx.t("admin-contributions-title"), body).render(&ctx))
 }

@@ -635,13 +635,7 @@ pub async fn admin_list(
                 }
             }
         }))
-        @if pages > 1 {
-            nav aria-label=(ctx.t("admin-paging")) { ul.th-actions {
-                @if page > 1 { li { a.kern-link href={ "/verwaltung/veranstaltungen?seite=" (page - 1) } rel="prev" { (ctx.t("admin-previous")) } } }
-                li { (ctx.ta("admin-orgs-page", &[("page", page.into()), ("pages", pages.into())])) }
-                @if page < pages { li { a.kern-link href={ "/verwaltung/veranstaltungen?seite=" (page + 1) } rel="next" { (ctx.t("admin-next")) } } }
-            } }
-        }
+        (crate::layout::pager(&ctx, page as i64, pages as i64, |n| format!("/verwaltung/veranstaltungen?seite={n}")))
     };
     Ok(Page::new(ctx.t("admin-events-title"), body).render(&ctx))
 }

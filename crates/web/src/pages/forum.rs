@@ -98,18 +98,6 @@ fn page_no(s: &Option<String>) -> i64 {
         .unwrap_or(1)
 }
 
-fn pager(ctx: &Ctx, page: i64, pages: i64, link: impl Fn(i64) -> String) -> Markup {
-    html! {
-        @if pages > 1 {
-            nav aria-label=(ctx.t("admin-paging")) { ul.th-actions {
-                @if page > 1 { li { a.kern-link href=(link(page - 1)) rel="prev" { (ctx.t("admin-previous")) } } }
-                li { (ctx.ta("admin-orgs-page", &[("page", page.into()), ("pages", pages.into())])) }
-                @if page < pages { li { a.kern-link href=(link(page + 1)) rel="next" { (ctx.t("admin-next")) } } }
-            } }
-        }
-    }
-}
-
 async fn forum_page(
     app: &AppState,
     ctx: &Ctx,
@@ -151,7 +139,7 @@ async fn forum_page(
                 }
             }
         }
-        (pager(ctx, page, pages, |n| format!("/beteiligung/{}/forum/{field}?seite={n}", p.id)))
+        (crate::layout::pager(ctx, page, pages, |n| format!("/beteiligung/{}/forum/{field}?seite={n}", p.id)))
         h2.kern-heading-medium #neues-thema { (ctx.t("forum-new-thread")) }
         @if ctx.signed_in() {
             (forms::error_summary(ctx, v))
@@ -332,10 +320,10 @@ async fn thread_page(
                 button.kern-btn.kern-btn--secondary type="submit" { span.kern-label { (ctx.t(if t.locked { "admin-forum-unlock" } else { "admin-forum-lock" })) } }
             }
         }
-        (pager(ctx, page, pages, |n| format!("/forum/thema/{}?seite={n}", t.id)))
+        (crate::layout::pager(ctx, page, pages, |n| format!("/forum/thema/{}?seite={n}", t.id)))
         @if first_is_continuation { p.kern-hint { (ctx.t("forum-continued")) } }
         @for p in &posts { (post_view(ctx, &t, p, coordinator)) }
-        (pager(ctx, page, pages, |n| format!("/forum/thema/{}?seite={n}", t.id)))
+        (crate::layout::pager(ctx, page, pages, |n| format!("/forum/thema/{}?seite={n}", t.id)))
         h2.kern-heading-medium #antworten { (ctx.t(if parent.is_some() { "forum-reply-title" } else { "forum-post-title" })) }
         @if t.locked { p { (ctx.t("forum-locked-explained")) } }
         @else if ctx.signed_in() {

@@ -164,15 +164,7 @@ pub async fn list(
                 }
             } }
         }
-        @if pages > 1 {
-            nav aria-label=(ctx.t("admin-paging")) {
-                ul.th-actions {
-                    @if page > 1 { li { a.kern-link href=(q.link(page - 1)) rel="prev" { (ctx.t("admin-previous")) } } }
-                    li { (ctx.ta("admin-orgs-page", &[("page", page.into()), ("pages", pages.into())])) }
-                    @if page < pages { li { a.kern-link href=(q.link(page + 1)) rel="next" { (ctx.t("admin-next")) } } }
-                }
-            }
-        }
+        (crate::layout::pager(&ctx, page, pages, |n| q.link(n)))
     };
     Ok(Page::new(ctx.t("admin-orgs-title"), body).render(&ctx))
 }
