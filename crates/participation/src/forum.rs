@@ -349,13 +349,18 @@ pub async fn page(db: &Db, thread: i64, page: i64) -> Result<(Vec<Post>, i64)> {
         .await?
         .map(|r| r.get(0))
         .unwrap_or(0);
+    Ok((posts_on(db, thread, page).await?, total))
+}
+
+/// The posts of one page (1-based) of a thread whose post count the caller has.
+pub async fn posts_on(db: &Db, thread: i64, page: i64) -> Result<Vec<Post>> {
     let rows = sqlx::query(&format!("SELECT {PCOLS} FROM part_posts WHERE thread_id = $1 ORDER BY root_id, id LIMIT $2 OFFSET $3"))
         .bind(thread)
         .bind(PER_PAGE)
         .bind((page.max(1) - 1) * PER_PAGE)
         .fetch_all(db.pool())
         .await?;
-    Ok((rows.iter().map(post_of).collect(), total))
+    Ok(rows.iter().map(post_of).collect())
 }
 
 /// The page a post is on.

@@ -153,7 +153,10 @@ pub async fn thread(
         .filter(|t| !t.hidden || coordinator(&ctx))
         .ok_or(AppError::NotFound)?;
     let page = q.page.unwrap_or(1).max(1);
-    let (mut posts, total) = forum::page(&app.db, t.id, page).await.map_err(part_err)?;
+    let mut posts = forum::posts_on(&app.db, t.id, page)
+        .await
+        .map_err(part_err)?;
+    let total = t.posts;
     if !coordinator(&ctx) {
         for p in posts.iter_mut().filter(|p| p.hidden) {
             p.body.clear();

@@ -296,7 +296,10 @@ async fn thread_page(
         .filter(|t| !t.hidden || coordinator)
         .ok_or(AppError::NotFound)?;
     let page = page_no(&q.seite);
-    let (posts, total) = forum::page(&app.db, t.id, page).await.map_err(part_err)?;
+    let posts = forum::posts_on(&app.db, t.id, page)
+        .await
+        .map_err(part_err)?;
+    let total = t.posts;
     let pages = ((total + forum::PER_PAGE - 1) / forum::PER_PAGE).max(1);
     let ft = field_title(app, ctx, t.field).await?;
     let parent = q.antwort.as_deref().and_then(|s| s.parse::<i64>().ok());
