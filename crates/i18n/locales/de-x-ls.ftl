@@ -403,3 +403,6 @@ myorg-removed = Die Ansprech-Person ist jetzt nicht mehr eingetragen. Wir haben 
 mail-member-added-subject = Sie sind jetzt Ansprech-Person für: { $organisation }
 mail-member-added-body = Guten Tag. { $by } hat Sie eingetragen. Sie sind jetzt Ansprech-Person für { $organisation }. Das ist für die Beteiligung in der Region. Wir speichern Ihren Namen, Ihre E-Mail-Adresse und Ihre Aufgabe. Dann können wir Sie zur Beteiligung einladen. Sie wollen das nicht? Dann antworten Sie auf diese E-Mail. Oder sagen Sie es Ihrer Organisation. Mehr zum Daten-Schutz finden Sie hier: { $link }
 error-field-last-contact = Eine Organisation braucht mindestens 1 Ansprech-Person.
+event-registration-mailed = Danke! Wir haben Ihnen eine E-Mail geschickt. Da steht: Haben Sie einen Platz? Oder sind Sie auf der Warte-Liste? In der E-Mail ist auch ein Link. Mit dem Link können Sie sich abmelden.
+event-your-name = Ihr Name
+event-person-name = Name

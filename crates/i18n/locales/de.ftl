@@ -586,3 +586,7 @@ myorg-removed = Die Ansprechperson ist ausgetragen; ihre Daten sind gelöscht.
 mail-member-added-subject = Sie wurden als Ansprechperson eingetragen: { $organisation }
 mail-member-added-body = Guten Tag, { $by } hat Sie als Ansprechperson für { $organisation } im Beteiligungsverfahren der Region eingetragen. Wir speichern Ihren Namen, Ihre E-Mail-Adresse und Ihre Rolle, um Sie zu Beteiligungen einzuladen. Wenn Sie das nicht möchten, antworten Sie auf diese E-Mail oder lassen Sie sich von Ihrer Organisation austragen. Mehr zum Datenschutz: { $link }
 error-field-last-contact = Eine Organisation braucht mindestens eine Ansprechperson.
+event-registration-mailed = Danke! Wir haben Ihnen eine E-Mail geschickt. Darin steht, ob Sie einen Platz haben oder auf der Warteliste stehen, und ein Link zum Abmelden.
+event-your-name = Ihr Name
+event-person-name = Name
+admin-events-minutes-language = Sprache des Protokolls

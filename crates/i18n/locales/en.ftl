@@ -585,3 +585,7 @@ myorg-removed = The contact person is removed; their data is erased.
 mail-member-added-subject = You were added as a contact person: { $organisation }
 mail-member-added-body = Hello, { $by } has added you as a contact person for { $organisation } in the region's participation process. We store your name, e-mail address and role to invite you to take part. If you do not want this, reply to this e-mail or ask your organisation to remove you. More on data protection: { $link }
 error-field-last-contact = An organisation needs at least one contact person.
+event-registration-mailed = Thank you! We have sent you an e-mail. It says whether you have a place or are on the waiting list, and has a link to cancel.
+event-your-name = Your name
+event-person-name = Name
+admin-events-minutes-language = Language of the minutes

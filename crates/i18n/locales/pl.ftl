@@ -586,3 +586,7 @@ myorg-removed = Osoba kontaktowa została usunięta; jej dane zostały skasowane
 mail-member-added-subject = Zostali Państwo wpisani jako osoba kontaktowa: { $organisation }
 mail-member-added-body = Dzień dobry, zostali Państwo wpisani jako osoba kontaktowa organizacji { $organisation } w procesie partycypacyjnym regionu. Osoba, która dokonała wpisu: { $by }. Przechowujemy Państwa imię i nazwisko, adres e-mail oraz funkcję, aby zapraszać Państwa do udziału. Jeśli nie życzą sobie Państwo tego, prosimy odpowiedzieć na tę wiadomość lub poprosić swoją organizację o usunięcie wpisu. Więcej o ochronie danych: { $link }
 error-field-last-contact = Organizacja musi mieć co najmniej jedną osobę kontaktową.
+event-registration-mailed = Dziękujemy! Wysłaliśmy Państwu e-mail. Jest w nim informacja, czy mają Państwo miejsce, czy są na liście oczekujących, oraz link do wypisania się.
+event-your-name = Imię i nazwisko
+event-person-name = Imię i nazwisko
+admin-events-minutes-language = Język protokołu

@@ -586,3 +586,7 @@ myorg-removed = İrtibat kişisi kaldırıldı; verileri silindi.
 mail-member-added-subject = İrtibat kişisi olarak eklendiniz: { $organisation }
 mail-member-added-body = Merhaba, { $by } sizi bölgenin katılım sürecinde { $organisation } için irtibat kişisi olarak ekledi. Sizi katılıma davet edebilmek için adınızı, e-posta adresinizi ve rolünüzü saklıyoruz. Bunu istemiyorsanız bu e-postayı yanıtlayın veya kuruluşunuzdan sizi kaldırmasını isteyin. Veri koruma hakkında daha fazla bilgi: { $link }
 error-field-last-contact = Bir kuruluşun en az bir irtibat kişisi olmalıdır.
+event-registration-mailed = Teşekkürler! Size bir e-posta gönderdik. E-postada yeriniz olup olmadığı ya da bekleme listesinde olup olmadığınız yazıyor; ayrıca kaydı iptal etmek için bir bağlantı var.
+event-your-name = Adınız
+event-person-name = Ad soyad
+admin-events-minutes-language = Tutanağın dili

@@ -276,6 +276,21 @@ pub async fn run_worker(
 
 /// The delivery state of every message whose dedupe key starts with `prefix` (for campaign
 /// statistics): key and status (pending, sending, sent, failed).
+/// Data minimisation: sent messages older than `before` are deleted; failed ones lose their
+/// body (links, names) but keep recipient and status so the failure stays visible.
+pub async fn purge(db: &Db, before: i64) -> Result<u64, MailError> {
+    let deleted = sqlx::query("DELETE FROM mail_outbox WHERE status = 'sent' AND created_at < $1")
+        .bind(before)
+        .execute(db.pool())
+        .await?
+        .rows_affected();
+    sqlx::query("UPDATE mail_outbox SET body = '' WHERE status = 'failed' AND created_at < $1 AND body <> ''")
+        .bind(before)
+        .execute(db.pool())
+        .await?;
+    Ok(deleted)
+}
+
 /// Like [`statuses_by_prefix`], but only the messages not (yet) sent: after a delivery round
 /// these are few, so statistics need not read every sent message.
 pub async fn unsent_by_prefix(

@@ -70,6 +70,23 @@ async fn delivers_once_retries_and_reports_failures() {
             "{:?}",
             failed.last_error
         );
+
+        // After 30 days: the sent message is gone, the failed one keeps its status only.
+        assert_eq!(
+            th_mail::purge(&db, 1).await.unwrap(),
+            0,
+            "nothing old enough"
+        );
+        assert_eq!(th_mail::purge(&db, 10_000).await.unwrap(), 1);
+        let rows = outbox(&db, t, 10).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].status, "failed");
+        let body: String = th_storage::sqlx::query("SELECT body FROM mail_outbox")
+            .fetch_one(db.pool())
+            .await
+            .map(|r| th_storage::Row::get(&r, 0))
+            .unwrap();
+        assert_eq!(body, "");
     }
 }
 

@@ -192,10 +192,14 @@ fn check(e: &NewEvent, valid_fields: &[i64]) -> std::result::Result<Checked, Val
         }
         None => v.add("title_de", "required"),
     }
+    let mut seen = std::collections::HashSet::new();
     for (tag, t) in &e.texts {
-        if Locale::parse(tag).is_none() {
+        let Some(l) = Locale::parse(tag) else {
             v.add("texts", "invalid");
             continue;
+        };
+        if !seen.insert(l) {
+            v.add("texts", "duplicate");
         }
         if tag != "de" && !t.title.trim().is_empty() {
             v.text(&format!("title_{tag}"), &t.title, 200);
@@ -223,12 +227,15 @@ async fn write_texts(tx: &mut Tx, id: i64, e: &NewEvent) -> Result<()> {
         .execute(tx.conn())
         .await?;
     for (tag, t) in &e.texts {
+        let Some(l) = Locale::parse(tag) else {
+            continue;
+        };
         if t.title.trim().is_empty() {
             continue;
         }
         sqlx::query("INSERT INTO part_event_texts (event_id, locale, title, description, agenda) VALUES ($1, $2, $3, $4, $5)")
             .bind(id)
-            .bind(tag)
+            .bind(l.tag())
             .bind(t.title.trim())
             .bind(t.description.trim())
             .bind(t.agenda.trim())
@@ -287,7 +294,7 @@ pub async fn update(
 ) -> Result<Vec<i64>> {
     let c = check(e, valid_fields).map_err(invalid)?;
     let mut tx = db.begin().await?;
-    let n = sqlx::query("UPDATE part_events SET kind = $1, fields = $2, starts_at = $3, ends_at = $4, place = $5, address = $6, accessibility = $7, online_url = $8, capacity = $9, seq = seq + 1 WHERE tenant_id = $10 AND id = $11")
+    let seq: Option<i64> = sqlx::query("UPDATE part_events SET kind = $1, fields = $2, starts_at = $3, ends_at = $4, place = $5, address = $6, accessibility = $7, online_url = $8, capacity = $9, seq = seq + 1 WHERE tenant_id = $10 AND id = $11 RETURNING seq")
         .bind(c.kind.key())
         .bind(crate::orgs::join_list(&e.fields))
         .bind(c.starts_at)
@@ -299,14 +306,14 @@ pub async fn update(
         .bind(e.capacity)
         .bind(mail.tenant.0)
         .bind(id)
-        .execute(tx.conn())
+        .fetch_optional(tx.conn())
         .await?
-        .rows_affected();
-    if n == 0 {
+        .map(|r| r.get(0));
+    let Some(seq) = seq else {
         return Err(PartError::NotFound);
-    }
+    };
     write_texts(&mut tx, id, e).await?;
-    let promoted = fill_places(&mut tx, mail, id).await?;
+    let promoted = fill_places(&mut tx, mail, id, seq).await?;
     tx.commit().await?;
     Ok(promoted)
 }
@@ -703,7 +710,7 @@ pub async fn register(
         _ => Notice::Waiting(position.unwrap_or(1)),
     };
     if r.notify {
-        send_notice(&mut tx, mail, id, notice, Some(&token)).await?;
+        send_notice(&mut tx, mail, id, notice, Some(&token), seq).await?;
     } else {
         // Taken from a paper list: no e-mails at all, reminders included.
         sqlx::query("UPDATE part_registrations SET reminded = 1 WHERE id = $1")
@@ -718,6 +725,40 @@ pub async fn register(
         position,
         token,
     })
+}
+
+/// Someone registers again who is registered already: a fresh cancellation link and their
+/// standing go to the address on record (the answer on the page is the same as for a new
+/// registration, so nobody learns who is registered).
+pub async fn resend(db: &Db, mail: &Mailer<'_>, r: &NewRegistration) -> Result<()> {
+    let key = r.who.key();
+    let row = sqlx::query(
+        "SELECT id, status, seq FROM part_registrations WHERE tenant_id = $1 AND event_id = $2 AND person_key = $3",
+    )
+    .bind(mail.tenant.0)
+    .bind(r.event_id)
+    .bind(&key)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(PartError::NotFound)?;
+    let id: i64 = row.get(0);
+    let status = RegStatus::parse(&row.get::<String, _>(1));
+    let seq: i64 = row.get(2);
+    let token = th_auth::random_token();
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE part_registrations SET token_hash = $1 WHERE id = $2")
+        .bind(th_auth::token_hash(&token))
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    let notice = match status {
+        RegStatus::Waiting => Notice::Waiting(position_in(tx.conn(), r.event_id, seq).await?),
+        _ => Notice::Confirmed,
+    };
+    // A distinct key per request: each repeat gets its own (rate-limited) mail.
+    send_notice(&mut tx, mail, id, notice, Some(&token), -mail.now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 enum Notice {
@@ -735,6 +776,7 @@ async fn send_notice(
     reg: i64,
     notice: Notice,
     token: Option<&str>,
+    seq: i64,
 ) -> Result<()> {
     let r = sqlx::query("SELECT r.event_id, r.name, r.email, r.locale, e.starts_at, e.place, e.address, e.online_url FROM part_registrations r JOIN part_events e ON e.id = r.event_id WHERE r.id = $1")
         .bind(reg)
@@ -743,6 +785,10 @@ async fn send_notice(
     let event_id: i64 = r.get(0);
     let name: String = r.get(1);
     let email: String = r.get(2);
+    if email.is_empty() {
+        // Erased, or its contact removed: nobody to write to.
+        return Ok(());
+    }
     let l = Locale::parse(&r.get::<String, _>(3)).unwrap_or(Locale::De);
     let starts: i64 = r.get(4);
     let place: String = r.get(5);
@@ -774,25 +820,25 @@ async fn send_notice(
         Notice::Confirmed => (
             "mail-registration-confirmed",
             "mail-registration-confirmed-subject",
-            format!("reg:{reg}:{}", mail.now),
+            format!("reg:{reg}:{seq}"),
             String::new(),
         ),
         Notice::Waiting(p) => (
             "mail-registration-waiting",
             "mail-registration-waiting-subject",
-            format!("reg:{reg}:{}", mail.now),
+            format!("reg:{reg}:{seq}"),
             p.to_string(),
         ),
         Notice::MovedUp => (
             "mail-registration-moved-up",
             "mail-registration-moved-up-subject",
-            format!("reg-up:{reg}:{}", mail.now),
+            format!("reg-up:{reg}:{seq}"),
             String::new(),
         ),
         Notice::Cancelled => (
             "mail-registration-cancelled",
             "mail-registration-cancelled-subject",
-            format!("reg-cancel:{reg}:{}", mail.now),
+            format!("reg-cancel:{reg}:{seq}"),
             String::new(),
         ),
         Notice::Reminder => (
@@ -863,7 +909,7 @@ pub fn format_when(l: Locale, ts: i64) -> String {
 }
 
 /// Gives free places to the waiting list in order; returns the registrations that moved up.
-async fn fill_places(tx: &mut Tx, mail: &Mailer<'_>, event: i64) -> Result<Vec<i64>> {
+async fn fill_places(tx: &mut Tx, mail: &Mailer<'_>, event: i64, seq: i64) -> Result<Vec<i64>> {
     let capacity: i64 = sqlx::query("SELECT capacity FROM part_events WHERE id = $1")
         .bind(event)
         .fetch_one(tx.conn())
@@ -889,15 +935,19 @@ async fn fill_places(tx: &mut Tx, mail: &Mailer<'_>, event: i64) -> Result<Vec<i
         .bind(id)
         .execute(tx.conn())
         .await?;
-        send_notice(tx, mail, *id, Notice::MovedUp, None).await?;
+        send_notice(tx, mail, *id, Notice::MovedUp, None, seq).await?;
     }
     Ok(next)
 }
 
 async fn cancel_in(tx: &mut Tx, mail: &Mailer<'_>, reg: i64, event: i64) -> Result<Vec<i64>> {
-    lock_event(tx, mail.tenant, event)
+    let (_, _, ends_at, seq) = lock_event(tx, mail.tenant, event)
         .await?
         .ok_or(PartError::NotFound)?;
+    if ends_at < mail.now {
+        // After the event nobody moves up; the registration stays as the record of it.
+        return Ok(vec![]);
+    }
     let n = sqlx::query("UPDATE part_registrations SET status = 'cancelled', updated_at = $1 WHERE id = $2 AND status <> 'cancelled'")
         .bind(mail.now)
         .bind(reg)
@@ -907,8 +957,8 @@ async fn cancel_in(tx: &mut Tx, mail: &Mailer<'_>, reg: i64, event: i64) -> Resu
     if n == 0 {
         return Ok(vec![]);
     }
-    send_notice(tx, mail, reg, Notice::Cancelled, None).await?;
-    fill_places(tx, mail, event).await
+    send_notice(tx, mail, reg, Notice::Cancelled, None, seq).await?;
+    fill_places(tx, mail, event, seq).await
 }
 
 /// A registration as its cancellation link shows it.
@@ -1036,7 +1086,7 @@ pub async fn send_reminders(db: &Db, mail: &Mailer<'_>, ahead: i64) -> Result<us
         .await?
         .rows_affected();
         if n == 1 {
-            send_notice(&mut tx, mail, id, Notice::Reminder, None).await?;
+            send_notice(&mut tx, mail, id, Notice::Reminder, None, 0).await?;
             sent += 1;
         }
         tx.commit().await?;

@@ -226,11 +226,13 @@ pub async fn reply(
         v.add("body", "locked");
     }
     let in_thread = |id: i64| async move {
-        sqlx::query("SELECT root_id, body FROM part_posts WHERE id = $1 AND thread_id = $2")
-            .bind(id)
-            .bind(thread)
-            .fetch_optional(db.pool())
-            .await
+        sqlx::query(
+            "SELECT root_id, body FROM part_posts WHERE id = $1 AND thread_id = $2 AND hidden = 0",
+        )
+        .bind(id)
+        .bind(thread)
+        .fetch_optional(db.pool())
+        .await
     };
     let root = match r.parent {
         Some(p) => match in_thread(p).await? {
@@ -357,10 +359,34 @@ pub async fn posts_on(db: &Db, thread: i64, page: i64) -> Result<Vec<Post>> {
     let rows = sqlx::query(&format!("SELECT {PCOLS} FROM part_posts WHERE thread_id = $1 ORDER BY root_id, id LIMIT $2 OFFSET $3"))
         .bind(thread)
         .bind(PER_PAGE)
-        .bind((page.max(1) - 1) * PER_PAGE)
+        .bind((page.clamp(1, 1_000_000) - 1) * PER_PAGE)
         .fetch_all(db.pool())
         .await?;
-    Ok(rows.iter().map(post_of).collect())
+    let mut posts: Vec<Post> = rows.iter().map(post_of).collect();
+    // A quote of a post the moderators hid later is not shown either.
+    let quoted: Vec<i64> = posts.iter().filter_map(|p| p.quote_id).collect();
+    if !quoted.is_empty() {
+        let hidden: std::collections::HashSet<i64> = sqlx::query(&format!(
+            "SELECT id FROM part_posts WHERE thread_id = $1 AND hidden = 1 AND id IN ({})",
+            quoted
+                .iter()
+                .map(|q| q.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .bind(thread)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+        for p in posts.iter_mut() {
+            if p.quote_id.is_some_and(|q| hidden.contains(&q)) {
+                p.quote_text.clear();
+            }
+        }
+    }
+    Ok(posts)
 }
 
 /// The page a post is on.

@@ -518,17 +518,36 @@ pub async fn add_contact(
 /// so that campaign statistics keep their numbers) and open invitation links are revoked.
 /// The last contact of an organisation cannot be removed.
 pub async fn remove_contact(db: &Db, t: TenantId, org: i64, contact: i64, now: i64) -> Result<()> {
-    let all = contacts(db, t, org).await?;
-    if !all.iter().any(|c| c.id == contact) {
+    let mut tx = db.begin().await?;
+    // Lock the organisation first, so that two removals cannot both leave it with none.
+    let n = sqlx::query(
+        "UPDATE part_organisations SET updated_at = updated_at WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(t.0)
+    .bind(org)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if n == 0 {
         return Err(PartError::NotFound);
     }
+    let all: Vec<(i64, String)> = sqlx::query("SELECT id, email FROM part_contacts WHERE tenant_id = $1 AND organisation_id = $2 AND email <> ''")
+        .bind(t.0)
+        .bind(org)
+        .fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let Some((_, email)) = all.iter().find(|(id, _)| *id == contact) else {
+        return Err(PartError::NotFound);
+    };
     if all.len() <= 1 {
         return Err(PartError::Invalid(vec![th_core::FieldError {
             field: "contact".into(),
             code: "last_contact".into(),
         }]));
     }
-    let mut tx = db.begin().await?;
     sqlx::query("UPDATE part_contacts SET name = '', email = '', role = '', consent_how = '', consent_at = NULL, user_id = NULL WHERE id = $1")
         .bind(contact)
         .execute(tx.conn())
@@ -536,6 +555,20 @@ pub async fn remove_contact(db: &Db, t: TenantId, org: i64, contact: i64, now: i
     sqlx::query("UPDATE part_invitations SET revoked_at = COALESCE(revoked_at, $1), devices = '', extra_tokens = '', code_hash = NULL WHERE contact_id = $2")
         .bind(now)
         .bind(contact)
+        .execute(tx.conn())
+        .await?;
+    // Mail that would still reach the removed person: registrations they made for members,
+    // status news of contributions they sent.
+    sqlx::query("UPDATE part_registrations SET email = '' WHERE tenant_id = $1 AND organisation_id = $2 AND LOWER(email) = LOWER($3)")
+        .bind(t.0)
+        .bind(org)
+        .bind(email)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("UPDATE part_contributions SET notify_email = '' WHERE tenant_id = $1 AND organisation_id = $2 AND LOWER(notify_email) = LOWER($3)")
+        .bind(t.0)
+        .bind(org)
+        .bind(email)
         .execute(tx.conn())
         .await?;
     tx.commit().await?;

@@ -527,7 +527,7 @@ pub async fn orgs_list(
         field: q.field,
     };
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let offset = q.offset.unwrap_or(0).max(0);
+    let offset = q.offset.unwrap_or(0).clamp(0, 10_000_000);
     let (items, total) = th_participation::list(&app.db, ctx.tenant.id, &filter, offset, limit)
         .await
         .map_err(crate::pages::orgs::part_err)?;
@@ -764,7 +764,7 @@ pub async fn contributions(
         published_only: false,
     };
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let offset = q.offset.unwrap_or(0).max(0);
+    let offset = q.offset.unwrap_or(0).clamp(0, 10_000_000);
     let (items, total) =
         th_participation::contribution::search(&app.db, ctx.tenant.id, &s, offset, limit)
             .await

@@ -14,11 +14,41 @@ pub struct Report {
     pub digests: usize,
 }
 
-/// One round of every job for every tenant.
+/// One round of every job for every tenant. A tenant whose jobs fail does not stop the others;
+/// the first error is returned after all tenants had their turn.
 pub async fn tick(app: &AppState) -> Result<Report, String> {
     let mut r = Report::default();
-    let now = app.now();
+    let mut first_error = None;
+    // Sent e-mails hold names and personal links: kept 30 days for questions, then deleted.
+    if let Err(e) = th_mail::purge(&app.db, app.now() - 30 * DAY).await {
+        first_error = Some(format!("outbox purge: {e}"));
+    }
     for tenant in app.db.tenants().await.map_err(|e| e.to_string())? {
+        if let Err(e) = tenant_round(app, &tenant, &mut r).await {
+            tracing::warn!(tenant = tenant.id.0, error = %e, "background jobs failed for a tenant");
+            first_error.get_or_insert(e);
+        }
+    }
+    if r.reminders > 0 || r.digests > 0 {
+        tracing::info!(
+            reminders = r.reminders,
+            digests = r.digests,
+            "jobs queued e-mails"
+        );
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(r),
+    }
+}
+
+async fn tenant_round(
+    app: &AppState,
+    tenant: &th_storage::platform::Tenant,
+    r: &mut Report,
+) -> Result<(), String> {
+    let now = app.now();
+    {
         let origin = app.config.origin_for(tenant.host.as_deref());
         let mail = Mailer {
             tenant: tenant.id,
@@ -63,14 +93,7 @@ pub async fn tick(app: &AppState) -> Result<Report, String> {
             .await
             .map_err(|e| format!("digests: {e:?}"))?;
     }
-    if r.reminders > 0 || r.digests > 0 {
-        tracing::info!(
-            reminders = r.reminders,
-            digests = r.digests,
-            "jobs queued e-mails"
-        );
-    }
-    Ok(r)
+    Ok(())
 }
 
 /// Runs [`tick`] every minute until `stop` turns true.

@@ -29,6 +29,12 @@ impl Page {
         self.status = s;
         self
     }
+    /// Puts a success notice (role=status) at the top of the page.
+    pub fn notice(mut self, text: String) -> Self {
+        let body = self.body;
+        self.body = html! { (crate::forms::notice(text)) (body) };
+        self
+    }
     pub fn render(self, ctx: &Ctx) -> Response {
         // A form sent back with errors says so in the title, which screen readers announce first.
         let title = if self.status == StatusCode::UNPROCESSABLE_ENTITY {

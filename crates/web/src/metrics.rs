@@ -112,11 +112,32 @@ pub async fn track(State(app): State<AppState>, mut req: Request, next: Next) ->
         })
         .inc();
     app.metrics.duration.observe(secs);
+    let path = redact_path(&path);
     tracing::info!(request_id = %id, %method, %path, status, ms = secs * 1000.0, "request");
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
     }
     res
+}
+
+/// The path as it may go to the log: secrets in links (invitations, registrations) are
+/// replaced, and query strings are left out.
+pub fn redact_path(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or("");
+    let mut out: Vec<&str> = vec![];
+    let mut secret_next = false;
+    for seg in path.split('/') {
+        if secret_next && !seg.is_empty() {
+            out.push("…");
+        } else {
+            out.push(seg);
+        }
+        secret_next = matches!(
+            seg,
+            "einladung" | "anmeldung" | "invitations" | "registrations"
+        );
+    }
+    out.join("/")
 }
 
 pub async fn healthz(State(app): State<AppState>) -> Response {
@@ -169,4 +190,20 @@ pub async fn metrics(
         app.metrics.encode(),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_in_paths_stay_out_of_the_log() {
+        use super::redact_path as r;
+        assert_eq!(r("/einladung/abc123/code"), "/einladung/…/code");
+        assert_eq!(r("/anmeldung/tok?neu=1"), "/anmeldung/…");
+        assert_eq!(r("/api/v1/registrations/tok"), "/api/v1/registrations/…");
+        assert_eq!(
+            r("/api/v1/invitations/tok/device"),
+            "/api/v1/invitations/…/device"
+        );
+        assert_eq!(r("/konzept/handlungsfeld/4"), "/konzept/handlungsfeld/4");
+    }
 }

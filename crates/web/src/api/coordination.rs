@@ -54,6 +54,12 @@ pub async fn create_campaign(
                 code: "invalid".into(),
             }])
         })?;
+        if texts.iter().any(|(x, _, _)| *x == locale) {
+            return Err(AppError::Validation(vec![th_core::FieldError {
+                field: format!("texts.{tag}"),
+                code: "duplicate".into(),
+            }]));
+        }
         texts.push((locale, l.subject.as_str(), l.body.as_str()));
     }
     let input = NewCampaign {

@@ -144,9 +144,22 @@ pub async fn register(
     }
     v.into_result()?;
     th_auth::rate_record(&app.db, "register", &client.0, now).await?;
-    let done = event::register(&app.db, &app.mailer(&ctx), &r)
-        .await
-        .map_err(reg_err)?;
+    let result = event::register(&app.db, &app.mailer(&ctx), &r).await;
+    if !ctx.signed_in() {
+        // Guests learn their standing and get their cancellation link by e-mail; the answer is
+        // the same whether they were registered before, so it reveals nobody's registration.
+        match result {
+            Ok(_) => {}
+            Err(event::RegError::AlreadyRegistered { .. }) => {
+                event::resend(&app.db, &app.mailer(&ctx), &r)
+                    .await
+                    .map_err(part_err)?
+            }
+            Err(other) => return Err(reg_err(other)),
+        }
+        return Ok((StatusCode::ACCEPTED, Json(json!({ "sent_to": "email" }))).into_response());
+    }
+    let done = result.map_err(reg_err)?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": done.id, "status": done.status, "position": done.position, "cancel_token": done.token })),

@@ -80,7 +80,7 @@ pub async fn threads(
     Query(q): Query<Paging>,
 ) -> Result<Response, AppError> {
     let limit = q.limit.unwrap_or(20).clamp(1, 100);
-    let offset = q.offset.unwrap_or(0).max(0);
+    let offset = q.offset.unwrap_or(0).clamp(0, 10_000_000);
     let (items, total) = forum::threads(
         &app.db,
         ctx.tenant.id,
@@ -152,7 +152,7 @@ pub async fn thread(
         .map_err(part_err)?
         .filter(|t| !t.hidden || coordinator(&ctx))
         .ok_or(AppError::NotFound)?;
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let mut posts = forum::posts_on(&app.db, t.id, page)
         .await
         .map_err(part_err)?;

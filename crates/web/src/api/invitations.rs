@@ -45,6 +45,18 @@ async fn open(
     }
 }
 
+/// Writing needs the device secret: without it, a first write would bind the link to a
+/// device whose secret nobody keeps, and the contact's own browser would need a code.
+fn require_device(headers: &HeaderMap) -> Result<(), AppError> {
+    match headers.get(DEVICE).and_then(|v| v.to_str().ok()) {
+        Some(d) if !d.trim().is_empty() => Ok(()),
+        _ => Err(AppError::BadRequest(
+            "send the device secret in the X-Invitation-Device header (GET the invitation first)"
+                .into(),
+        )),
+    }
+}
+
 pub async fn get(
     State(app): State<AppState>,
     ctx: Ctx,
@@ -160,6 +172,7 @@ pub async fn contribute(
     raw: Bytes,
 ) -> Result<Response, AppError> {
     let b: ContributionBody = body(&raw)?;
+    require_device(&headers)?;
     let (inv, _) = open(&app, &ctx, &headers, &token).await?;
     let f = crate::pages::participation::ContributionForm {
         kind: b.kind,
@@ -198,6 +211,7 @@ pub async fn register(
     raw: Bytes,
 ) -> Result<Response, AppError> {
     let b: RegistrationBody = body(&raw)?;
+    require_device(&headers)?;
     let (inv, _) = open(&app, &ctx, &headers, &token).await?;
     let camp = campaign::campaign(&app.db, ctx.tenant.id, inv.campaign_id)
         .await
@@ -242,6 +256,7 @@ pub async fn unregister(
     headers: HeaderMap,
     Path((token, rid)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
+    require_device(&headers)?;
     let (inv, _) = open(&app, &ctx, &headers, &token).await?;
     let rid: i64 = rid.parse().map_err(|_| AppError::NotFound)?;
     crate::pages::events::cancel_member(&app, &ctx, inv.organisation_id, rid).await?;

@@ -15,7 +15,17 @@ use serde_json::json;
 use th_participation::{ContactInput, OrgInput};
 
 pub async fn list(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    Ok(Json(json!({ "items": mine(&app, &ctx).await? })).into_response())
+    let items: Vec<_> = mine(&app, &ctx)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let mut v = serde_json::to_value(&o).unwrap_or_default();
+            // The office's internal notes are not shown to members.
+            v["notes"] = json!(null);
+            v
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })).into_response())
 }
 
 pub async fn get(
@@ -58,6 +68,7 @@ pub async fn add_contact(
     let me = ctx.user.as_ref().ok_or(AppError::Unauthorized)?;
     c.consent_how = format!("eingetragen von {} über die Schnittstelle", me.email);
     let now = app.now();
+    crate::pages::my_org::contact_limit(&app, me.id, now).await?;
     let cid = th_participation::add_contact(&app.db, ctx.tenant.id, o.id, &c, now)
         .await
         .map_err(part_err)?;

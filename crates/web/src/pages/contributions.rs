@@ -70,7 +70,7 @@ pub async fn public_list(
         .seite
         .as_deref()
         .and_then(|s| s.parse().ok())
-        .filter(|p: &i64| *p >= 1)
+        .filter(|p: &i64| (1..=100_000).contains(p))
         .unwrap_or(1);
     let s = Search {
         process: Some(pid),
@@ -286,7 +286,7 @@ pub async fn admin_list(
         .seite
         .as_deref()
         .and_then(|s| s.parse().ok())
-        .filter(|p: &i64| *p >= 1)
+        .filter(|p: &i64| (1..=100_000).contains(p))
         .unwrap_or(1);
     let s = Search {
         q: q.q.clone(),

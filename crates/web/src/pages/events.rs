@@ -251,7 +251,7 @@ async fn event_page(
                 form.th-form method="post" action=(action) novalidate {
                     (forms::csrf(ctx))
                     @if !ctx.signed_in() {
-                        (forms::input(ctx, Field::new("name", ctx.t("field-name"), &f.name).autocomplete("name"), v))
+                        (forms::input(ctx, Field::new("name", ctx.t("event-your-name"), &f.name).autocomplete("name"), v))
                         (forms::input(ctx, Field::new("email", ctx.t("field-email"), &f.email).kind("email").autocomplete("email").hint(ctx.t("event-email-hint")), v))
                     }
                     (forms::select(ctx, "org_kind", ctx.t("event-come-for"), &kind_options(ctx), &f.org_kind, v))
@@ -267,17 +267,23 @@ async fn event_page(
     Ok(Page::new(t.title.clone(), body))
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct ShowQuery {
+    gemeldet: Option<String>,
+}
+
 pub async fn show(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
     let e = load(&app, &ctx, &id).await?;
-    Ok(
-        event_page(&app, &ctx, &e, &RegForm::default(), &Validation::new())
-            .await?
-            .render(&ctx),
-    )
+    let mut page = event_page(&app, &ctx, &e, &RegForm::default(), &Validation::new()).await?;
+    if q.gemeldet.is_some() {
+        page = page.notice(ctx.t("event-registration-mailed"));
+    }
+    Ok(page.render(&ctx))
 }
 
 /// Who registers: the signed-in account, else a guest with the name and address given.
@@ -337,17 +343,32 @@ pub async fn register(
             .render(&ctx));
     }
     th_auth::rate_record(&app.db, "register", &client.0, now).await?;
-    match event::register(&app.db, &app.mailer(&ctx), &r).await {
+    let result = event::register(&app.db, &app.mailer(&ctx), &r).await;
+    if !ctx.signed_in() {
+        // A guest learns where she stands from the e-mail, whether she was registered before
+        // or not: the page says the same either way, so it reveals nobody's registration.
+        match result {
+            Ok(_) => {}
+            Err(RegError::AlreadyRegistered { .. }) => {
+                event::resend(&app.db, &app.mailer(&ctx), &r)
+                    .await
+                    .map_err(part_err)?
+            }
+            Err(other) => return Err(reg_err(other)),
+        }
+        return Ok(super::see_other(&format!(
+            "/veranstaltungen/{}?gemeldet=1#anmeldung",
+            e.id
+        )));
+    }
+    match result {
         Ok(done) => Ok(super::see_other(&format!(
             "/anmeldung/{}?neu=1",
             done.token
         ))),
         Err(RegError::AlreadyRegistered { .. }) => {
             let mut v = Validation::new();
-            v.add(
-                if ctx.signed_in() { "org_kind" } else { "email" },
-                "already_registered",
-            );
+            v.add("org_kind", "already_registered");
             Ok(event_page(&app, &ctx, &e, &f, &v)
                 .await?
                 .status(StatusCode::CONFLICT)
@@ -885,7 +906,7 @@ async fn admin_page(
             (scroll(html! {
                 table.kern-table aria-labelledby="anmeldungen" {
                     thead.kern-table__head { tr.kern-table__row {
-                        th.kern-table__header scope="col" { (ctx.t("field-name")) }
+                        th.kern-table__header scope="col" { (ctx.t("event-person-name")) }
                         th.kern-table__header scope="col" { (ctx.t("field-email")) }
                         th.kern-table__header scope="col" { (ctx.t("org-kind")) }
                         th.kern-table__header scope="col" { (ctx.t("event-needs")) }
@@ -918,6 +939,7 @@ async fn admin_page(
         form.th-form method="post" action={ "/verwaltung/veranstaltungen/" (e.id) "/protokoll" } novalidate {
             (forms::csrf(ctx))
             (forms::input(ctx, Field::new("minutes", ctx.t("event-minutes"), &e.minutes).kind("textarea").optional(), v))
+            (forms::select(ctx, "minutes_locale", ctx.t("admin-events-minutes-language"), &text_locales().iter().map(|l| (l.tag().to_string(), l.autonym().to_string())).collect::<Vec<_>>(), &e.minutes_locale, v))
             fieldset.kern-fieldset {
                 legend.kern-label { (ctx.t("event-attendance")) }
                 p.kern-hint { (ctx.t("admin-events-attendance-hint")) }

@@ -94,7 +94,7 @@ pub struct PageQuery {
 fn page_no(s: &Option<String>) -> i64 {
     s.as_deref()
         .and_then(|s| s.parse().ok())
-        .filter(|p: &i64| *p >= 1)
+        .filter(|p: &i64| (1..=100_000).contains(p))
         .unwrap_or(1)
 }
 

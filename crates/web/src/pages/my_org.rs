@@ -194,6 +194,16 @@ pub async fn update(
     }
 }
 
+/// Adding a contact mails the address given: at most 20 an hour per person.
+pub(crate) async fn contact_limit(app: &AppState, user: i64, now: i64) -> Result<(), AppError> {
+    let key = user.to_string();
+    if th_auth::rate_exceeded(&app.db, "add-contact", &key, 20, 3600, now).await? {
+        return Err(AppError::RateLimited);
+    }
+    th_auth::rate_record(&app.db, "add-contact", &key, now).await?;
+    Ok(())
+}
+
 #[derive(serde::Deserialize, Default)]
 pub struct MemberForm {
     #[serde(default)]
@@ -221,6 +231,7 @@ pub async fn add_member(
         consent_how: format!("eingetragen von {} über das Organisationsprofil", me.email),
     };
     let now = app.now();
+    contact_limit(&app, me.id, now).await?;
     match th_participation::add_contact(&app.db, ctx.tenant.id, o.id, &c, now).await {
         Ok(cid) => {
             let mut tx = app.db.begin().await?;

@@ -64,7 +64,7 @@ impl ListQuery {
         self.seite
             .as_deref()
             .and_then(|s| s.parse().ok())
-            .filter(|p: &i64| *p >= 1)
+            .filter(|p: &i64| (1..=100_000).contains(p))
             .unwrap_or(1)
     }
     fn link(&self, page: i64) -> String {

@@ -256,6 +256,15 @@ async fn the_invitation_link_in_the_api() {
             .to_string();
         let path = format!("/api/v1/invitations/{token}");
         let mut tool = app.client();
+        // Writing without the device secret is refused and does not bind the link.
+        let r = tool
+            .json(
+                Method::POST,
+                &format!("{path}/contributions"),
+                r#"{"kind":"wish","title":"x","body":"y","fields":[4]}"#,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
         let r = tool.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let device = r.json()["device"].as_str().unwrap().to_string();
