@@ -158,10 +158,30 @@ async fn threads_replies_quotes_pages_and_moderation() {
         assert!(forum::report(&db, t, a, "", NOW).await.is_err());
         forum::report(&db, t, a, "Beleidigung", NOW).await.unwrap();
         assert_eq!(forum::reported(&db, t).await.unwrap().len(), 1);
+        let quoting = forum::reply(
+            &db,
+            t,
+            tid,
+            &reply(None, Some(a), "Wie oben gesagt"),
+            &w,
+            NOW + 500,
+        )
+        .await
+        .unwrap();
         forum::moderate(&db, t, a, true, u, "beleidigend", NOW)
             .await
             .unwrap();
         assert!(forum::reported(&db, t).await.unwrap().is_empty());
+        // A hidden post can no longer be quoted, and earlier quotes of it disappear.
+        assert!(
+            forum::reply(&db, t, tid, &reply(None, Some(a), "Zitat"), &w, NOW)
+                .await
+                .is_err()
+        );
+        let at = forum::page_of(&db, tid, quoting).await.unwrap();
+        let (posts, _) = forum::page(&db, tid, at).await.unwrap();
+        let q = posts.iter().find(|p| p.id == quoting).unwrap();
+        assert_eq!(q.quote_text, "");
         assert!(forum::get_post(&db, t, a).await.unwrap().unwrap().hidden);
         assert_eq!(forum::decisions(&db, a).await.unwrap()[0].0, "hide");
         forum::lock(&db, t, tid, true).await.unwrap();
