@@ -6,13 +6,15 @@ use th_participation::campaign::{self, CampaignFilter, NewCampaign};
 use th_participation::process::{self, NewProcess, PhaseKind};
 use th_storage::Tx;
 
-/// Midnight UTC of a date.
+/// Midnight of a date in Germany (phases start and end at local midnight, as entered).
 fn day(y: i32, m: u8, d: u8) -> i64 {
-    time::Month::try_from(m)
-        .ok()
-        .and_then(|m| time::Date::from_calendar_date(y, m, d).ok())
-        .map(|d| d.midnight().assume_utc().unix_timestamp())
-        .unwrap_or(0)
+    th_core::localtime::parse_local(&format!("{y:04}-{m:02}-{d:02}T00:00")).unwrap_or(0)
+}
+
+fn invitation_from(now: i64) -> i64 {
+    let today = th_core::localtime::local(now).date();
+    let midnight = th_core::localtime::from_local(today.midnight());
+    (midnight - 7 * 86_400).min(day(2027, 1, 11))
 }
 
 pub async fn load(tx: &mut Tx, t: TenantId, now: i64) -> Result<(), th_participation::PartError> {
@@ -51,7 +53,9 @@ pub async fn load(tx: &mut Tx, t: TenantId, now: i64) -> Result<(), th_participa
             moderation: "after",
             retention_days: 2 * 365,
             phases: &[
-                (PhaseKind::Invitation, day(2027, 1, 11), day(2027, 3, 1)),
+                // The invitation is open from a week before the demo was loaded (at the latest
+                // from 11 January 2027), so that there is always a process to take part in.
+                (PhaseKind::Invitation, invitation_from(now), day(2027, 3, 1)),
                 (PhaseKind::Collecting, day(2027, 3, 1), day(2027, 6, 1)),
                 (PhaseKind::Forums, day(2027, 6, 1), day(2027, 10, 1)),
                 (PhaseKind::Workshops, day(2027, 10, 1), day(2028, 2, 1)),

@@ -590,3 +590,5 @@ event-registration-mailed = شكرًا لكم! أرسلنا إليكم رسال�
 event-your-name = اسمكم
 event-person-name = الاسم
 admin-events-minutes-language = لغة المحضر
+error-process-not-started = لم يبدأ إجراء المشاركة هذا بعد
+error-field-phase-order = تبدأ هذه المرحلة قبل المرحلة السابقة لها. المراحل تتتابع.

@@ -406,3 +406,5 @@ error-field-last-contact = Eine Organisation braucht mindestens 1 Ansprech-Perso
 event-registration-mailed = Danke! Wir haben Ihnen eine E-Mail geschickt. Da steht: Haben Sie einen Platz? Oder sind Sie auf der Warte-Liste? In der E-Mail ist auch ein Link. Mit dem Link können Sie sich abmelden.
 event-your-name = Ihr Name
 event-person-name = Name
+error-process-not-started = Das Mit-Machen hat noch nicht angefangen
+error-field-phase-order = Diese Phase fängt zu früh an. Sie muss nach der Phase davor anfangen.

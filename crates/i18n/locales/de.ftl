@@ -480,8 +480,8 @@ registration-confirmed = Bestätigt
 registration-waiting = Warteliste
 registration-waiting-at = Warteliste, Platz { $position }
 registration-cancelled = Abgemeldet
-registration-cancel = Abmelden
-registration-cancel-for = { $name } abmelden
+registration-cancel = Anmeldung zurückziehen
+registration-cancel-for = Anmeldung von { $name } zurückziehen
 invitation-events = Zu Veranstaltungen anmelden
 invitation-event-choose = Veranstaltung
 invitation-event-names = Namen der Personen, die kommen
@@ -506,8 +506,14 @@ admin-moderation-forum = Gemeldete Forumsbeiträge
 admin-moderation-forum-none = Keine gemeldeten Forumsbeiträge.
 forum-title = Diskussionsforen
 forum-intro = Zu jedem Handlungsfeld gibt es ein Forum. Lesen kann jede und jeder; zum Schreiben brauchen Sie ein Konto und schreiben unter dem Namen, den Sie dort gewählt haben – das kann auch ein Fantasiename sein.
-forum-threads-count = { $count } Themen
-forum-posts-count = { $count } Beiträge
+forum-threads-count = { $count ->
+    [one] 1 Thema
+   *[other] { $count } Themen
+}
+forum-posts-count = { $count ->
+    [one] 1 Beitrag
+   *[other] { $count } Beiträge
+}
 forum-last-activity = zuletzt am { $date }
 forum-locked = geschlossen
 forum-locked-explained = Dieses Thema ist geschlossen. Neue Beiträge sind nicht mehr möglich.
@@ -590,3 +596,5 @@ event-registration-mailed = Danke! Wir haben Ihnen eine E-Mail geschickt. Darin 
 event-your-name = Ihr Name
 event-person-name = Name
 admin-events-minutes-language = Sprache des Protokolls
+error-process-not-started = Dieses Beteiligungsverfahren hat noch nicht begonnen
+error-field-phase-order = Diese Phase beginnt vor der Phase davor. Die Phasen folgen aufeinander.

@@ -479,8 +479,8 @@ registration-confirmed = Confirmed
 registration-waiting = Waiting list
 registration-waiting-at = Waiting list, number { $position }
 registration-cancelled = Cancelled
-registration-cancel = Cancel
-registration-cancel-for = Cancel { $name }
+registration-cancel = Withdraw registration
+registration-cancel-for = Withdraw the registration of { $name }
 invitation-events = Register for events
 invitation-event-choose = Event
 invitation-event-names = Names of the people who will come
@@ -505,8 +505,14 @@ admin-moderation-forum = Reported forum posts
 admin-moderation-forum-none = No reported forum posts.
 forum-title = Discussion forums
 forum-intro = There is one forum per field of action. Anyone can read; to write you need an account, and you write under the name you chose there – which may be a made-up name.
-forum-threads-count = { $count } topics
-forum-posts-count = { $count } posts
+forum-threads-count = { $count ->
+    [one] 1 topic
+   *[other] { $count } topics
+}
+forum-posts-count = { $count ->
+    [one] 1 post
+   *[other] { $count } posts
+}
 forum-last-activity = last on { $date }
 forum-locked = closed
 forum-locked-explained = This topic is closed. No new posts are possible.
@@ -589,3 +595,5 @@ event-registration-mailed = Thank you! We have sent you an e-mail. It says wheth
 event-your-name = Your name
 event-person-name = Name
 admin-events-minutes-language = Language of the minutes
+error-process-not-started = This participation process has not started yet
+error-field-phase-order = This phase begins before the one before it. The phases follow one another.

@@ -590,3 +590,5 @@ event-registration-mailed = سپاسگزاریم! یک ایمیل برای شم�
 event-your-name = نام شما
 event-person-name = نام
 admin-events-minutes-language = زبان صورت‌جلسه
+error-process-not-started = این فرایند مشارکت هنوز آغاز نشده است
+error-field-phase-order = این مرحله پیش از مرحلهٔ قبلی آغاز می‌شود. مراحل پشت سر هم می‌آیند.

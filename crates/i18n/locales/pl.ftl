@@ -590,3 +590,5 @@ event-registration-mailed = Dziękujemy! Wysłaliśmy Państwu e-mail. Jest w ni
 event-your-name = Imię i nazwisko
 event-person-name = Imię i nazwisko
 admin-events-minutes-language = Język protokołu
+error-process-not-started = Ten proces partycypacyjny jeszcze się nie rozpoczął
+error-field-phase-order = Ten etap zaczyna się przed poprzednim. Etapy następują po sobie.

@@ -590,3 +590,5 @@ event-registration-mailed = Спасибо! Мы отправили вам пи�
 event-your-name = Ваше имя
 event-person-name = Имя
 admin-events-minutes-language = Язык протокола
+error-process-not-started = Эта процедура участия ещё не началась
+error-field-phase-order = Этот этап начинается раньше предыдущего. Этапы следуют друг за другом.

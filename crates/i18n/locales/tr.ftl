@@ -590,3 +590,5 @@ event-registration-mailed = Teşekkürler! Size bir e-posta gönderdik. E-postad
 event-your-name = Adınız
 event-person-name = Ad soyad
 admin-events-minutes-language = Tutanağın dili
+error-process-not-started = Bu katılım süreci henüz başlamadı
+error-field-phase-order = Bu aşama bir önceki aşamadan önce başlıyor. Aşamalar birbirini izler.

@@ -590,3 +590,5 @@ event-registration-mailed = Дякуємо! Ми надіслали вам ли�
 event-your-name = Ваше ім’я
 event-person-name = Ім’я
 admin-events-minutes-language = Мова протоколу
+error-process-not-started = Ця процедура участі ще не розпочалася
+error-field-phase-order = Цей етап починається раніше за попередній. Етапи йдуть один за одним.

@@ -89,6 +89,22 @@ impl Event {
                 Locale::De,
             ))
     }
+    /// One part of the texts in `l`, else German, with the locale it is in: a title may be
+    /// translated while the description is not.
+    fn part_in(&self, l: Locale, part: fn(&EventText) -> &String) -> (String, Locale) {
+        for cand in [l, Locale::De] {
+            if let Some(t) = self.texts.get(cand.tag()).filter(|t| !part(t).is_empty()) {
+                return (part(t).clone(), cand);
+            }
+        }
+        (String::new(), l)
+    }
+    pub fn description_in(&self, l: Locale) -> (String, Locale) {
+        self.part_in(l, |t| &t.description)
+    }
+    pub fn agenda_in(&self, l: Locale) -> (String, Locale) {
+        self.part_in(l, |t| &t.agenda)
+    }
     pub fn free(&self) -> i64 {
         (self.capacity - self.confirmed).max(0)
     }
@@ -1308,15 +1324,16 @@ pub fn ical(events: &[Event], l: Locale, origin: &str, host: &str, now: i64) -> 
     for e in events {
         let (t, _) = e.text_in(l);
         let url = format!("{origin}/veranstaltungen/{}", e.id);
-        let mut desc = t.description.clone();
-        if !t.agenda.is_empty() {
-            desc.push_str("\n\n");
-            desc.push_str(&t.agenda);
-        }
-        if !e.accessibility.is_empty() {
-            desc.push_str("\n\n");
-            desc.push_str(&e.accessibility);
-        }
+        let desc = [
+            e.description_in(l).0,
+            e.agenda_in(l).0,
+            e.accessibility.clone(),
+            e.online_url.clone(),
+        ]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
         let location = [e.place.as_str(), e.address.as_str()]
             .iter()
             .filter(|s| !s.is_empty())

@@ -247,9 +247,14 @@ pub struct ProcessInput {
     pub phases: BTreeMap<String, [String; 2]>,
 }
 
+/// A day between 2000 and 2100 (YYYY-MM-DD), as its local midnight.
 fn parse_day(s: &str) -> Option<i64> {
-    let t = th_core::localtime::parse_local(&format!("{}T00:00", s.trim()))?;
-    Some(t)
+    let s = s.trim();
+    let year: i32 = s.get(..4)?.parse().ok()?;
+    if !(2000..=2100).contains(&year) {
+        return None;
+    }
+    th_core::localtime::parse_local(&format!("{s}T00:00"))
 }
 
 /// Checks a process input; returns the phases as (kind, start, end) in order.
@@ -296,6 +301,13 @@ pub fn validate_process(
             (Some(a), Some(b)) if b >= a => phases.push((kind, a, b + 86_400)),
             (Some(_), Some(_)) => v.add(&field, "before_start"),
             _ => v.add(&field, "invalid"),
+        }
+    }
+    // Phases follow one another: each begins no earlier than the one before it.
+    phases.sort_by_key(|(k, _, _)| *k);
+    for w in phases.windows(2) {
+        if w[1].1 < w[0].1 {
+            v.add(&format!("phase_{}", w[1].0.key()), "phase_order");
         }
     }
     phases.sort_by_key(|(k, a, _)| (*a, *k));

@@ -40,6 +40,9 @@ pub struct Ctx {
     pub request_id: String,
     /// Scheme and host the visitor used, for links in e-mails.
     pub origin: String,
+    /// Where the language links lead: this page, or after a form was sent (POST), the page
+    /// the form was on (a POST address cannot be opened again).
+    pub page_path: String,
 }
 
 impl Ctx {
@@ -183,6 +186,18 @@ pub async fn context_layer(
     };
 
     let tenant_host = tenant.host.clone();
+    let page_path = if req.method() == axum::http::Method::GET {
+        path.clone()
+    } else {
+        req.headers()
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+            .and_then(|rest| rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))))
+            .filter(|(h, _)| h.eq_ignore_ascii_case(&host))
+            .map(|(_, p)| p.split(['?', '#']).next().unwrap_or("/").to_string())
+            .unwrap_or_else(|| "/".to_string())
+    };
     let ctx = Ctx {
         tenant,
         locale,
@@ -195,6 +210,7 @@ pub async fn context_layer(
         path: path.clone(),
         request_id,
         origin: app.config.origin_for(tenant_host.as_deref()),
+        page_path,
     };
 
     // CSRF: every state-changing request from a browser must carry the token, in the

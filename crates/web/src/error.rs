@@ -70,6 +70,7 @@ impl AppError {
             AppError::Conflict("already_registered") => "error-already-registered",
             AppError::Conflict("event_over") => "error-event-over",
             AppError::Conflict("process_finished") => "error-process-finished",
+            AppError::Conflict("process_not_started") => "error-process-not-started",
             AppError::Conflict("device_code_required") => "invitation-code-title",
             AppError::Conflict(_) => "error-conflict",
             AppError::BadRequest(_) => "error-bad-request",
@@ -169,6 +170,7 @@ pub fn field_error_key(code: &str) -> &'static str {
         "consent_event" => "error-field-consent-event",
         "locked" => "error-field-locked",
         "last_contact" => "error-field-last-contact",
+        "phase_order" => "error-field-phase-order",
         _ => "error-field-invalid",
     }
 }

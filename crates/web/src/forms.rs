@@ -118,6 +118,19 @@ pub fn checkbox(ctx: &Ctx, name: &str, label: String, checked: bool, v: &Validat
 
 /// The catalog key of a field's name, for the error summary ("E-Mail-Adresse: …").
 fn field_label_key(field: &str) -> Option<&'static str> {
+    for (prefix, key) in [
+        ("title_", "admin-field-title-short"),
+        ("description_", "admin-field-text-short"),
+        ("agenda_", "event-agenda"),
+        ("phase_", "process-phases"),
+        ("attendance_", "event-attendance"),
+        ("subject_", "admin-field-title-short"),
+        ("body_", "admin-field-text-short"),
+    ] {
+        if field.starts_with(prefix) {
+            return Some(key);
+        }
+    }
     let base = field
         .trim_end_matches(|c: char| c.is_ascii_digit())
         .trim_end_matches('-');
@@ -148,6 +161,8 @@ fn field_label_key(field: &str) -> Option<&'static str> {
         "event" => "invitation-event-choose",
         "minutes" => "event-minutes",
         "goal" => "admin-events-outcome-goal",
+        "pseudonym" => "contribution-pseudonym",
+        "org_kind" => "event-come-for",
         "retention_days" => "admin-process-retention",
         "moderation" => "admin-process-moderation",
         _ => return None,
@@ -156,6 +171,19 @@ fn field_label_key(field: &str) -> Option<&'static str> {
 
 /// The list of problems at the top of a form, each linking to its field.
 pub fn error_summary(ctx: &Ctx, v: &Validation) -> Markup {
+    error_summary_with(ctx, v, &[])
+}
+
+/// The same, with field names that mean something else on this form (`kind` of a
+/// contribution is not the kind of an organisation).
+pub fn error_summary_with(ctx: &Ctx, v: &Validation, labels: &[(&str, &str)]) -> Markup {
+    let label = |field: &str| {
+        labels
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, k)| *k)
+            .or_else(|| field_label_key(field))
+    };
     html! {
         @if !v.is_ok() {
             div.kern-alert.kern-alert--danger role="alert" tabindex="-1" id="fehler" {
@@ -165,7 +193,7 @@ pub fn error_summary(ctx: &Ctx, v: &Validation) -> Markup {
                         @for e in &v.errors {
                             li {
                                 a.kern-link href={ "#" (e.field) } {
-                                    @if let Some(k) = field_label_key(&e.field) { (ctx.t(k)) ": " }
+                                    @if let Some(k) = label(&e.field) { (ctx.t(k)) ": " }
                                     (ctx.t(field_error_key(&e.code)))
                                 }
                             }

@@ -83,6 +83,7 @@ pub fn shell(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                                     (nav_link(ctx, "/", "nav-home"))
                                     (nav_link(ctx, "/konzept", "nav-concept"))
                                     (nav_link(ctx, "/beteiligung", "nav-participation"))
+                                    (nav_link(ctx, "/veranstaltungen", "events-title"))
                                     @if matches!(ctx.role(), Role::Coordinator | Role::Admin) {
                                         (nav_link(ctx, "/verwaltung", "nav-admin"))
                                     }
@@ -104,7 +105,7 @@ pub fn shell(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                             ul {
                                 @for other in Locale::ALL {
                                     li {
-                                        a href={ (ctx.path) "?lang=" (other.tag()) } lang=(other.html_lang()) hreflang=(other.tag())
+                                        a href={ (ctx.page_path) "?lang=" (other.tag()) } lang=(other.html_lang()) hreflang=(other.tag())
                                           aria-current=[(other == l).then_some("true")] { (other.autonym()) }
                                     }
                                 }
@@ -147,16 +148,11 @@ pub fn shown(ctx: &Ctx, s: &th_concept::Shown<'_>) -> Markup {
     }
 }
 
-/// A date as people in the locale write it.
+/// A date as people in the locale write it, on the German calendar (a day starts at local
+/// midnight, as the dates coordinators enter do).
 pub fn date(ctx: &Ctx, ts: i64) -> String {
-    let iso = th_core::iso_date(ts);
-    let (y, rest) = iso.split_once('-').unwrap_or(("", ""));
-    let (m, d) = rest.split_once('-').unwrap_or(("", ""));
-    match ctx.locale {
-        th_core::Locale::En => iso.clone(),
-        th_core::Locale::Ar | th_core::Locale::Fa => format!("{d}/{m}/{y}"),
-        _ => format!("{d}.{m}.{y}"),
-    }
+    let p = th_core::localtime::local(ts);
+    date_of(ctx, p.year(), u8::from(p.month()), p.day())
 }
 
 /// A date with the time of day, in German local time ("14.03.2016, 18:00").

@@ -113,6 +113,7 @@ pub async fn create_thread(
     raw: Bytes,
 ) -> Result<Response, AppError> {
     let b: ThreadBody = body(&raw)?;
+    crate::pages::forum::writable(&app, &ctx, id_of(&id)?).await?;
     limit(&app, &ctx, &client, "forum-post", 30).await?;
     let fields = crate::pages::events::field_numbers(&app, &ctx).await?;
     let w = writer(&ctx)?;
@@ -184,8 +185,13 @@ pub async fn reply(
     raw: Bytes,
 ) -> Result<Response, AppError> {
     let b: PostBody = body(&raw)?;
-    limit(&app, &ctx, &client, "forum-post", 30).await?;
     let tid = id_of(&id)?;
+    let t = forum::get_thread(&app.db, ctx.tenant.id, tid)
+        .await
+        .map_err(part_err)?
+        .ok_or(AppError::NotFound)?;
+    crate::pages::forum::writable(&app, &ctx, t.process_id).await?;
+    limit(&app, &ctx, &client, "forum-post", 30).await?;
     let w = writer(&ctx)?;
     let post = forum::reply(
         &app.db,

@@ -76,10 +76,7 @@ pub async fn contribute(
 ) -> Result<Response, AppError> {
     let b: ContributionBody = body(&raw)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let p = one(&app, &ctx, id).await?;
-    if matches!(p.standing(app.now()), process::Standing::Finished) {
-        return Err(AppError::Conflict("process_finished"));
-    }
+    let p = crate::pages::participation::open_process(&app, &ctx, &id.to_string()).await?;
     let f = crate::pages::participation::ContributionForm {
         kind: b.kind,
         title: b.title,

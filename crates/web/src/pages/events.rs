@@ -41,6 +41,14 @@ pub(crate) async fn load(app: &AppState, ctx: &Ctx, id: &str) -> Result<Event, A
         .ok_or(AppError::NotFound)
 }
 
+fn dir_of(l: Locale) -> &'static str {
+    if l.is_rtl() {
+        "rtl"
+    } else {
+        "ltr"
+    }
+}
+
 fn kind_options(ctx: &Ctx) -> Vec<(String, String)> {
     let mut v = vec![(String::new(), ctx.t("event-as-individual"))];
     v.extend(
@@ -178,6 +186,8 @@ async fn event_page(
 ) -> Result<Page, AppError> {
     let now = app.now();
     let (t, l) = e.text_in(ctx.locale);
+    let (desc, dl) = e.description_in(ctx.locale);
+    let (agenda, al) = e.agenda_in(ctx.locale);
     let mine = match ctx.user_id() {
         Some(u) => event::registrations_of(&app.db, ctx.tenant.id, None, Some(u))
             .await
@@ -195,9 +205,9 @@ async fn event_page(
         @if l != ctx.locale { p.th-fallback { (ctx.t("fallback-german")) } }
         dl.th-facts {
             dt { (ctx.t("event-kind")) } dd { (ctx.t(e.kind.label_key())) }
-            dt { (ctx.t("event-when")) } dd { (datetime(ctx, e.starts_at)) " – " (datetime(ctx, e.ends_at)) }
+            dt { (ctx.t("event-when")) } dd { bdi { (datetime(ctx, e.starts_at)) } " – " bdi { (datetime(ctx, e.ends_at)) } }
             dt { (ctx.t("event-where")) } dd { (place(ctx, e)) }
-            @if !e.accessibility.is_empty() { dt { (ctx.t("event-accessibility")) } dd lang="de" { (e.accessibility) } }
+            @if !e.accessibility.is_empty() { dt { (ctx.t("event-accessibility")) } dd lang="de" dir="ltr" { (e.accessibility) } }
             @if !e.fields.is_empty() {
                 dt { (ctx.t("org-fields")) }
                 dd { @for (i, f) in e.fields.iter().enumerate() { @if i > 0 { ", " } a.kern-link href={ "/konzept/handlungsfeld/" (f) } { (f) } } }
@@ -205,17 +215,17 @@ async fn event_page(
             @if !e.is_past(now) { dt { (ctx.t("event-places")) } dd { (places_line(ctx, e)) } }
         }
         p { a.kern-link href={ "/veranstaltungen/" (e.id) "/kalender.ics" } { (ctx.t("event-calendar-one")) } }
-        @if !t.description.is_empty() { div lang=(l.html_lang()) { (paragraphs(&t.description)) } }
-        @if !t.agenda.is_empty() {
+        @if !desc.is_empty() { div lang=(dl.html_lang()) dir=(dir_of(dl)) { (paragraphs(&desc)) } }
+        @if !agenda.is_empty() {
             h2.kern-heading-medium { (ctx.t("event-agenda")) }
-            ol.th-agenda lang=(l.html_lang()) { @for line in t.agenda.lines().filter(|x| !x.trim().is_empty()) { li { (line) } } }
+            ol.th-agenda lang=(al.html_lang()) dir=(dir_of(al)) { @for line in agenda.lines().filter(|x| !x.trim().is_empty()) { li { (line) } } }
         }
         @if e.is_past(now) {
             h2.kern-heading-medium { (ctx.t("event-record")) }
             @if e.minutes.is_empty() && attendance.is_empty() && outcomes.is_empty() { p { (ctx.t("event-record-none")) } }
             @if !e.minutes.is_empty() {
                 h3.kern-heading-small { (ctx.t("event-minutes")) }
-                div lang=(e.minutes_locale) { (paragraphs(&e.minutes)) }
+                div lang=(e.minutes_locale) dir=(Locale::parse(&e.minutes_locale).map(dir_of).unwrap_or("ltr")) { (paragraphs(&e.minutes)) }
             }
             @if !attendance.is_empty() {
                 h3.kern-heading-small #teilnahme { (ctx.t("event-attendance")) }
@@ -232,7 +242,7 @@ async fn event_page(
             @if !outcomes.is_empty() {
                 h3.kern-heading-small { (ctx.t("event-outcomes")) }
                 ul { @for o in &outcomes { li {
-                    (o.text)
+                    span lang=(e.minutes_locale) dir=(Locale::parse(&e.minutes_locale).map(dir_of).unwrap_or("ltr")) { (o.text) }
                     @if let Some(c) = o.contribution_id { " · " a.kern-link href={ "/beitraege/" (c) } { (ctx.ta("event-outcome-contribution", &[("id", c.into())])) } }
                     @if let Some(g) = &o.goal { " · " a.kern-link href={ "/konzept/handlungsfeld/" (g.split('.').next().unwrap_or("")) } { (ctx.ta("contribution-into-goal", &[("goal", g.clone().into())])) } }
                 } } }
@@ -862,11 +872,6 @@ pub(crate) async fn field_numbers(app: &AppState, ctx: &Ctx) -> Result<Vec<i64>,
         .collect())
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct NoteQuery {
-    hinweis: Option<String>,
-}
-
 async fn admin_page(
     app: &AppState,
     ctx: &Ctx,
@@ -973,26 +978,37 @@ pub async fn admin_show(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Query(q): Query<NoteQuery>,
+    Query(q): Query<super::NoteQuery>,
 ) -> Result<Response, AppError> {
     let e = load(&app, &ctx, &id).await?;
+    let note = q.text(
+        &ctx,
+        &[
+            "admin-events-saved",
+            "admin-events-cancelled",
+            "admin-events-recorded",
+            "admin-events-outcome-added",
+        ],
+    );
     Ok(admin_page(
         &app,
         &ctx,
         &e,
         &input_of(&e),
         &Validation::new(),
-        q.hinweis.as_deref(),
+        note.as_deref(),
     )
     .await?
     .render(&ctx))
 }
 
-fn noted(id: i64, note: &str) -> Response {
-    super::see_other(&format!(
-        "/verwaltung/veranstaltungen/{id}?hinweis={}",
-        form_urlencoded::byte_serialize(note.as_bytes()).collect::<String>()
-    ))
+fn noted(id: i64, key: &str, n: usize) -> Response {
+    super::noted(
+        &format!("/verwaltung/veranstaltungen/{id}"),
+        key,
+        n as i64,
+        0,
+    )
 }
 
 pub async fn update(
@@ -1015,10 +1031,7 @@ pub async fn update(
                 &format!("{} moved up", moved.len()),
             )
             .await?;
-            Ok(noted(
-                e.id,
-                &ctx.ta("admin-events-saved", &[("moved", moved.len().into())]),
-            ))
+            Ok(noted(e.id, "admin-events-saved", moved.len()))
         }
         Err(th_participation::PartError::Invalid(errors)) => {
             Ok(
@@ -1076,7 +1089,7 @@ pub async fn record(
     match result {
         Ok(()) => {
             app.audit(&ctx, "record_event", "event", e.id, "").await?;
-            Ok(noted(e.id, &ctx.t("admin-events-recorded")))
+            Ok(noted(e.id, "admin-events-recorded", 0))
         }
         Err(Ok(v)) => Ok(admin_page(&app, &ctx, &e, &input_of(&e), &v, None)
             .await?
@@ -1146,7 +1159,7 @@ pub async fn add_outcome(
             Ok(_) => {
                 app.audit(&ctx, "add_event_outcome", "event", e.id, d.get("text"))
                     .await?;
-                return Ok(noted(e.id, &ctx.t("admin-events-outcome-added")));
+                return Ok(noted(e.id, "admin-events-outcome-added", 0));
             }
             Err(th_participation::PartError::Invalid(errors)) => v.errors.extend(errors),
             Err(err) => return Err(part_err(err)),
@@ -1179,8 +1192,5 @@ pub async fn admin_cancel(
         &format!("{} moved up", moved.len()),
     )
     .await?;
-    Ok(noted(
-        r.event_id,
-        &ctx.ta("admin-events-cancelled", &[("moved", moved.len().into())]),
-    ))
+    Ok(noted(r.event_id, "admin-events-cancelled", moved.len()))
 }

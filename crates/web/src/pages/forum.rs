@@ -43,6 +43,18 @@ fn author(ctx: &Ctx, p: &Post) -> String {
     }
 }
 
+/// Forums of a finished process are an archive: read, not written.
+pub(crate) async fn writable(app: &AppState, ctx: &Ctx, process: i64) -> Result<(), AppError> {
+    let p = process::process(&app.db, ctx.tenant.id, process)
+        .await
+        .map_err(part_err)?
+        .ok_or(AppError::NotFound)?;
+    if matches!(p.standing(app.now()), process::Standing::Finished) {
+        return Err(AppError::Conflict("process_finished"));
+    }
+    Ok(())
+}
+
 fn writer(ctx: &Ctx) -> Result<Writer<'_>, AppError> {
     let u = ctx.user.as_ref().ok_or(AppError::Unauthorized)?;
     Ok(Writer {
@@ -125,6 +137,7 @@ async fn forum_page(
     .await
     .map_err(part_err)?;
     let pages = ((total + per - 1) / per).max(1);
+    let archived = matches!(p.standing(app.now()), process::Standing::Finished);
     let body = html! {
         p { a.kern-link href={ "/beteiligung/" (p.id) "/forum" } { (ctx.t("forum-title")) } }
         h1.kern-heading-x-large { (ft) }
@@ -141,7 +154,8 @@ async fn forum_page(
         }
         (crate::layout::pager(ctx, page, pages, |n| format!("/beteiligung/{}/forum/{field}?seite={n}", p.id)))
         h2.kern-heading-medium #neues-thema { (ctx.t("forum-new-thread")) }
-        @if ctx.signed_in() {
+        @if archived { p { (ctx.t("error-process-finished")) } }
+        @else if ctx.signed_in() {
             (forms::error_summary(ctx, v))
             form.th-form method="post" action={ "/beteiligung/" (p.id) "/forum/" (field) } novalidate {
                 (forms::csrf(ctx))
@@ -195,6 +209,7 @@ pub async fn create_thread(
 ) -> Result<Response, AppError> {
     let (pid, field) = (id_of(&id)?, id_of(&field)?);
     let d = FormData::parse(&body);
+    writable(&app, &ctx, pid).await?;
     rate_limited(&app, &ctx, &client).await?;
     let fields = crate::pages::events::field_numbers(&app, &ctx).await?;
     let w = writer(&ctx)?;
@@ -312,6 +327,11 @@ async fn thread_page(
         None => None,
     };
     let first_is_continuation = posts.first().is_some_and(|p| p.root_id != p.id);
+    let archived = writable(app, ctx, t.process_id).await.is_err();
+    let t = Thread {
+        locked: t.locked || archived,
+        ..t
+    };
     let body = html! {
         p { a.kern-link href={ "/beteiligung/" (t.process_id) "/forum/" (t.field) } { (ft) } }
         h1.kern-heading-x-large lang=(t.locale.html_lang()) { (t.title) }
@@ -328,7 +348,8 @@ async fn thread_page(
         @for p in &posts { (post_view(ctx, &t, p, coordinator)) }
         (crate::layout::pager(ctx, page, pages, |n| format!("/forum/thema/{}?seite={n}", t.id)))
         h2.kern-heading-medium #antworten { (ctx.t(if parent.is_some() { "forum-reply-title" } else { "forum-post-title" })) }
-        @if t.locked { p { (ctx.t("forum-locked-explained")) } }
+        @if archived { p { (ctx.t("error-process-finished")) } }
+        @else if t.locked { p { (ctx.t("forum-locked-explained")) } }
         @else if ctx.signed_in() {
             (forms::error_summary(ctx, v))
             form.th-form method="post" action={ "/forum/thema/" (t.id) } novalidate {
@@ -372,6 +393,11 @@ pub async fn reply(
 ) -> Result<Response, AppError> {
     let tid = id_of(&id)?;
     let d = FormData::parse(&body);
+    let t = forum::get_thread(&app.db, ctx.tenant.id, tid)
+        .await
+        .map_err(part_err)?
+        .ok_or(AppError::NotFound)?;
+    writable(&app, &ctx, t.process_id).await?;
     rate_limited(&app, &ctx, &client).await?;
     let parent = d.get("antwort").parse::<i64>().ok();
     let quote = d.get("zitat").parse::<i64>().ok();
@@ -510,6 +536,7 @@ pub async fn queue_section(app: &AppState, ctx: &Ctx) -> Result<Markup, AppError
                 li {
                     a.kern-link href={ "/forum/thema/" (p.thread_id) "#beitrag-" (p.id) } { (author(ctx, p)) ", " (date(ctx, p.created_at)) }
                     " · " (ctx.t("admin-moderation-reported")) ": " (reasons.join("; "))
+                    blockquote.th-quote lang=(p.locale.html_lang()) { (p.body.chars().take(300).collect::<String>()) }
                     form.th-inline-form method="post" action={ "/verwaltung/forum/beitrag/" (p.id) } {
                         (forms::csrf(ctx))
                         input type="hidden" name="hidden" value="1";

@@ -33,3 +33,36 @@ pub fn no_store(mut r: Response) -> Response {
     );
     r
 }
+
+/// After a POST, the page it redirects to shows what happened: the redirect names a catalog
+/// key and up to two numbers, never free text (a link with made-up text must not show as a
+/// message of the site).
+pub fn noted(path: &str, key: &str, a: i64, b: i64) -> Response {
+    see_other(&format!("{path}?hinweis={key}&a={a}&b={b}"))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct NoteQuery {
+    pub hinweis: Option<String>,
+    pub a: Option<i64>,
+    pub b: Option<i64>,
+}
+
+impl NoteQuery {
+    /// The message, if the key is one this page knows. Numbers go in as `count`/`moved`
+    /// (first) and `skipped` (second).
+    pub fn text(&self, ctx: &crate::ctx::Ctx, known: &[&str]) -> Option<String> {
+        let key = self.hinweis.as_deref()?;
+        known.contains(&key).then(|| {
+            let a = self.a.unwrap_or(0);
+            ctx.ta(
+                key,
+                &[
+                    ("count", a.into()),
+                    ("moved", a.into()),
+                    ("skipped", self.b.unwrap_or(0).into()),
+                ],
+            )
+        })
+    }
+}

@@ -139,20 +139,15 @@ async fn page(
     Ok(Page::new(o.name.clone(), body))
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct NoteQuery {
-    hinweis: Option<String>,
-}
-
 pub async fn show(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Query(q): Query<NoteQuery>,
+    Query(q): Query<super::NoteQuery>,
 ) -> Result<Response, AppError> {
     let o = member_of(&app, &ctx, &id).await?;
     let f = Forms {
-        note: q.hinweis,
+        note: q.text(&ctx, &["admin-saved", "myorg-added", "myorg-removed"]),
         ..Default::default()
     };
     Ok(super::no_store(
@@ -160,11 +155,8 @@ pub async fn show(
     ))
 }
 
-fn noted(id: i64, note: &str) -> Response {
-    super::see_other(&format!(
-        "/organisation/{id}?hinweis={}",
-        form_urlencoded::byte_serialize(note.as_bytes()).collect::<String>()
-    ))
+fn noted(id: i64, key: &str) -> Response {
+    super::noted(&format!("/organisation/{id}"), key, 0, 0)
 }
 
 pub async fn update(
@@ -178,7 +170,7 @@ pub async fn update(
     // The office's internal notes are not the members' to change.
     input.notes = o.notes.clone();
     match crate::pages::orgs::update_org(&app, &ctx, o.id, &input).await {
-        Ok(()) => Ok(noted(o.id, &ctx.t("admin-saved"))),
+        Ok(()) => Ok(noted(o.id, "admin-saved")),
         Err(AppError::Validation(errors)) => {
             let forms = Forms {
                 profile: Some(&f),
@@ -263,7 +255,7 @@ pub async fn add_member(
             .await?;
             audit_org(&app, &ctx, &mut tx, "add_contact", o.id).await?;
             tx.commit().await?;
-            Ok(noted(o.id, &ctx.t("myorg-added")))
+            Ok(noted(o.id, "myorg-added"))
         }
         Err(th_participation::PartError::Invalid(errors)) => {
             let forms = Forms {
@@ -297,7 +289,7 @@ pub async fn remove_member(
             if member_of(&app, &ctx, &id).await.is_err() {
                 return Ok(super::see_other("/organisation"));
             }
-            Ok(noted(o.id, &ctx.t("myorg-removed")))
+            Ok(noted(o.id, "myorg-removed"))
         }
         Err(th_participation::PartError::Invalid(errors)) => {
             let forms = Forms {

@@ -79,7 +79,7 @@ pub async fn process_page(
             li { a.kern-link href={ "/beteiligung/" (p.id) "/beitraege" } { (ctx.t("contributions-title")) } }
             li { a.kern-link href={ "/beteiligung/" (p.id) "/forum" } { (ctx.t("forum-title")) } }
             li { a.kern-link href={ "/beteiligung/" (p.id) "/bericht" } { (ctx.t("report-title")) } }
-            @if !matches!(standing, Standing::Finished) { li { a.kern-link href={ "/beteiligung/" (p.id) "/beitragen" } { (ctx.t("contribution-new")) } } }
+            @if matches!(standing, Standing::In { .. } | Standing::Between { .. }) { li { a.kern-link href={ "/beteiligung/" (p.id) "/beitragen" } { (ctx.t("contribution-new")) } } }
             li { a.kern-link href="/veranstaltungen" { (ctx.t("events-title")) } }
         }
         h2.kern-heading-medium { (ctx.t("process-phases")) }
@@ -121,15 +121,20 @@ async fn person_page(
     Ok(Page::new(ctx.t("contribution-new"), body))
 }
 
-async fn open_process(app: &AppState, ctx: &Ctx, id: &str) -> Result<process::Process, AppError> {
+pub(crate) async fn open_process(
+    app: &AppState,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<process::Process, AppError> {
     let p = process::process(&app.db, ctx.tenant.id, id_of(id)?)
         .await
         .map_err(part_err)?
         .ok_or(AppError::NotFound)?;
-    if matches!(p.standing(app.now()), Standing::Finished) {
-        return Err(AppError::Conflict("process_finished"));
+    match p.standing(app.now()) {
+        Standing::Finished => Err(AppError::Conflict("process_finished")),
+        Standing::NotStarted => Err(AppError::Conflict("process_not_started")),
+        _ => Ok(p),
     }
-    Ok(p)
 }
 
 pub async fn person_form(
@@ -324,7 +329,7 @@ fn contribution_form(
     let kind_err = v.for_field("kind");
     let fields_err = v.for_field("fields");
     html! {
-        (forms::error_summary(ctx, v))
+        (forms::error_summary_with(ctx, v, &[("kind", "contribution-kind"), ("title", "contribution-title"), ("body", "contribution-body"), ("fields", "contribution-fields")]))
         form.th-form method="post" action=(action) novalidate {
             (forms::csrf(ctx))
             fieldset.kern-fieldset #kind {
@@ -1064,16 +1069,11 @@ fn stats_table(
     })
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct NoticeQuery {
-    hinweis: Option<String>,
-}
-
 pub async fn campaign_page(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<super::NoteQuery>,
 ) -> Result<Response, AppError> {
     let c = campaign::campaign(&app.db, ctx.tenant.id, id_of(&id)?)
         .await
@@ -1100,7 +1100,7 @@ pub async fn campaign_page(
     let body = html! {
         p { a.kern-link href="/verwaltung/kampagnen" { (ctx.t("admin-campaigns-back")) } }
         h1.kern-heading-x-large { (c.name) }
-        @if let Some(n) = &q.hinweis { (forms::notice(n.clone())) }
+        @if let Some(n) = q.text(&ctx, &["admin-campaigns-queued", "admin-campaigns-reminded"]) { (forms::notice(n)) }
         p { (ctx.ta("admin-campaigns-recipients", &[("count", recipients.into())])) }
         div.th-actions {
             form method="post" action={ "/verwaltung/kampagnen/" (c.id) "/senden" } {
@@ -1146,17 +1146,12 @@ pub async fn campaign_send(
         &format!("{} queued", r.queued),
     )
     .await?;
-    let note = ctx.ta(
+    Ok(super::noted(
+        &format!("/verwaltung/kampagnen/{id}"),
         "admin-campaigns-queued",
-        &[
-            ("count", r.queued.into()),
-            ("skipped", r.already_invited.into()),
-        ],
-    );
-    Ok(super::see_other(&format!(
-        "/verwaltung/kampagnen/{id}?hinweis={}",
-        form_urlencoded::byte_serialize(note.as_bytes()).collect::<String>()
-    )))
+        r.queued as i64,
+        r.already_invited as i64,
+    ))
 }
 
 pub async fn campaign_remind(
@@ -1183,9 +1178,10 @@ pub async fn campaign_remind(
         &format!("{n} reminded"),
     )
     .await?;
-    let note = ctx.ta("admin-campaigns-reminded", &[("count", n.into())]);
-    Ok(super::see_other(&format!(
-        "/verwaltung/kampagnen/{id}?hinweis={}",
-        form_urlencoded::byte_serialize(note.as_bytes()).collect::<String>()
-    )))
+    Ok(super::noted(
+        &format!("/verwaltung/kampagnen/{id}"),
+        "admin-campaigns-reminded",
+        n as i64,
+        0,
+    ))
 }

@@ -68,7 +68,8 @@ fn form(ctx: &Ctx, action: &str, p: &ProcessInput, v: &Validation) -> Markup {
                 @let t = p.title.get(tag).unwrap_or(&empty);
                 @let d = p.description.get(tag).unwrap_or(&empty);
                 @let inner = html! {
-                    (forms::input(ctx, Field::new(&tid, ctx.t("admin-field-title-short"), t).lang(l).optional(), v))
+                    @let title_field = Field::new(&tid, ctx.t("admin-field-title-short"), t).lang(l);
+                    (forms::input(ctx, if l == Locale::De { title_field } else { title_field.optional() }, v))
                     (forms::input(ctx, Field::new(&did, ctx.t("admin-field-text-short"), d).kind("textarea").lang(l).optional(), v))
                 };
                 @if l == Locale::De {

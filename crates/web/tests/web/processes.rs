@@ -61,7 +61,7 @@ async fn a_process_moderated_before_publication() {
             .contains("id=\"moderation-before\" value=\"before\" checked"));
         assert!(
             page.body
-                .contains("Personenbezogene Daten werden am 31.12.2027 gelöscht"),
+                .contains("Personenbezogene Daten werden am 01.01.2028 gelöscht"),
             "{}",
             page.body
         );
