@@ -645,6 +645,16 @@ pub async fn set_locale(db: &Db, user_id: i64, locale: Locale) -> Result<()> {
     Ok(())
 }
 
+/// Changes the name a person shows (a pseudonym is fine).
+pub async fn set_display_name(db: &Db, user_id: i64, name: &str) -> Result<()> {
+    th_storage::sqlx::query("UPDATE auth_users SET display_name = $1 WHERE id = $2")
+        .bind(name.trim())
+        .bind(user_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
 // ---- consent ----
 
 #[derive(Clone, Debug, serde::Serialize)]

@@ -592,3 +592,5 @@ event-person-name = الاسم
 admin-events-minutes-language = لغة المحضر
 error-process-not-started = لم يبدأ إجراء المشاركة هذا بعد
 error-field-phase-order = تبدأ هذه المرحلة قبل المرحلة السابقة لها. المراحل تتتابع.
+account-name-change = الاسم الذي يظهر لكم
+report-by-field-hint = قد تخص المساهمة الواحدة عدة مجالات عمل، فتُحسب عندئذ في كل منها. لذلك قد يكون مجموع الجدول أكبر من عدد المساهمات.

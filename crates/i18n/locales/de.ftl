@@ -598,3 +598,5 @@ event-person-name = Name
 admin-events-minutes-language = Sprache des Protokolls
 error-process-not-started = Dieses Beteiligungsverfahren hat noch nicht begonnen
 error-field-phase-order = Diese Phase beginnt vor der Phase davor. Die Phasen folgen aufeinander.
+account-name-change = Ihr angezeigter Name
+report-by-field-hint = Ein Beitrag kann mehrere Handlungsfelder betreffen; dann zählt er bei jedem mit. Die Summe der Tabelle kann deshalb größer sein als die Zahl der Beiträge.

@@ -597,3 +597,5 @@ event-person-name = Name
 admin-events-minutes-language = Language of the minutes
 error-process-not-started = This participation process has not started yet
 error-field-phase-order = This phase begins before the one before it. The phases follow one another.
+account-name-change = Your display name
+report-by-field-hint = A contribution can concern several fields of action; it then counts in each. The table can therefore add up to more than the number of contributions.

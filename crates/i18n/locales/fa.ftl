@@ -592,3 +592,5 @@ event-person-name = نام
 admin-events-minutes-language = زبان صورت‌جلسه
 error-process-not-started = این فرایند مشارکت هنوز آغاز نشده است
 error-field-phase-order = این مرحله پیش از مرحلهٔ قبلی آغاز می‌شود. مراحل پشت سر هم می‌آیند.
+account-name-change = نام نمایشی شما
+report-by-field-hint = یک مشارکت می‌تواند به چند حوزهٔ اقدام مربوط باشد و در هر کدام شمرده می‌شود. از این رو جمع جدول ممکن است از شمار مشارکت‌ها بیشتر باشد.

@@ -592,3 +592,5 @@ event-person-name = Imię i nazwisko
 admin-events-minutes-language = Język protokołu
 error-process-not-started = Ten proces partycypacyjny jeszcze się nie rozpoczął
 error-field-phase-order = Ten etap zaczyna się przed poprzednim. Etapy następują po sobie.
+account-name-change = Państwa wyświetlana nazwa
+report-by-field-hint = Jeden wkład może dotyczyć kilku obszarów działania i wtedy liczy się w każdym z nich. Dlatego suma w tabeli może być większa niż liczba wkładów.

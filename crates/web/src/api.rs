@@ -448,6 +448,24 @@ pub async fn feedback_list(State(app): State<AppState>, ctx: Ctx) -> Result<Resp
     Ok(Json(json!({ "items": app.db.feedback(ctx.tenant.id).await? })).into_response())
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameBody {
+    display_name: String,
+}
+
+pub async fn me_name(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    raw: Bytes,
+) -> Result<Response, AppError> {
+    let b: NameBody = body(&raw)?;
+    crate::pages::account::change_name(&app, &ctx, &b.display_name)
+        .await?
+        .map_err(AppError::from)?;
+    Ok(Json(json!({ "display_name": b.display_name.trim() })).into_response())
+}
+
 pub async fn me(ctx: Ctx) -> Result<Response, AppError> {
     Ok(Json(ctx.user.clone().ok_or(AppError::Unauthorized)?).into_response())
 }

@@ -178,6 +178,10 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             "type": "object", "additionalProperties": false, "required": ["published"],
             "properties": { "published": { "type": "boolean" }, "reason": { "type": "string" } }
         }),
+        ("PUT", "/api/v1/me/name") => json!({
+            "type": "object", "additionalProperties": false, "required": ["display_name"],
+            "properties": { "display_name": { "type": "string", "maxLength": 80, "description": "may be a pseudonym" } }
+        }),
         ("POST", "/api/v1/me/tokens") => {
             json!({ "type": "object", "additionalProperties": false, "required": ["name"], "properties": { "name": { "type": "string", "maxLength": 80 } } })
         }

@@ -626,6 +626,11 @@ async fn account_page(
             dt { (ctx.t("field-display-name")) } dd { (user.display_name) }
             dt { (ctx.t("account-role")) } dd { (ctx.t(role_key(user.role))) }
         }
+        form.th-form method="post" action="/konto/name" novalidate {
+            (forms::csrf(ctx))
+            (forms::input(ctx, Field::new("display_name", ctx.t("account-name-change"), &user.display_name).autocomplete("nickname").hint(ctx.t("field-display-name-hint")), v))
+            (forms::submit(ctx.t("admin-save")))
+        }
         (mine)
         (digest)
         h2.kern-heading-medium { (ctx.t("account-consents")) }
@@ -702,6 +707,44 @@ pub async fn export_value(app: &AppState, ctx: &Ctx) -> Result<serde_json::Value
     v["exported_at"] = th_core::rfc3339(app.now()).into();
     v["site"] = ctx.tenant.name.clone().into();
     Ok(v)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct NameForm {
+    #[serde(default)]
+    display_name: String,
+}
+
+/// Checks and saves a new display name; the validation problems otherwise.
+pub async fn change_name(
+    app: &AppState,
+    ctx: &Ctx,
+    name: &str,
+) -> Result<Result<(), Validation>, AppError> {
+    let user = ctx.user.as_ref().ok_or(AppError::Unauthorized)?;
+    let mut v = Validation::new();
+    let name = v.text("display_name", name, 80);
+    if !v.is_ok() {
+        return Ok(Err(v));
+    }
+    th_auth::set_display_name(&app.db, user.id, &name).await?;
+    app.audit(ctx, "change_display_name", "user", user.id, "")
+        .await?;
+    Ok(Ok(()))
+}
+
+pub async fn name(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<NameForm>,
+) -> Result<Response, AppError> {
+    match change_name(&app, &ctx, &f.display_name).await? {
+        Ok(()) => Ok(super::see_other("/konto")),
+        Err(v) => Ok(account_page(&app, &ctx, None, &v)
+            .await?
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .render(&ctx)),
+    }
 }
 
 pub async fn export(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {

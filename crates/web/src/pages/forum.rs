@@ -99,6 +99,8 @@ pub async fn overview(
 #[derive(serde::Deserialize, Default)]
 pub struct PageQuery {
     seite: Option<String>,
+    #[serde(default)]
+    gemeldet: Option<String>,
     antwort: Option<String>,
     zitat: Option<String>,
 }
@@ -377,11 +379,11 @@ pub async fn thread(
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    Ok(
-        thread_page(&app, &ctx, id_of(&id)?, &q, "", &Validation::new())
-            .await?
-            .render(&ctx),
-    )
+    let mut page = thread_page(&app, &ctx, id_of(&id)?, &q, "", &Validation::new()).await?;
+    if q.gemeldet.is_some() {
+        page = page.notice(ctx.t("contribution-reported"));
+    }
+    Ok(page.render(&ctx))
 }
 
 pub async fn reply(
@@ -418,6 +420,7 @@ pub async fn reply(
         Err(th_participation::PartError::Invalid(errors)) => {
             let q = PageQuery {
                 seite: None,
+                gemeldet: None,
                 antwort: parent.map(|p| p.to_string()),
                 zitat: quote.map(|p| p.to_string()),
             };
@@ -457,7 +460,7 @@ pub async fn report(
         .await
         .map_err(part_err)?;
     Ok(super::see_other(&format!(
-        "/forum/thema/{}?seite={page}#beitrag-{pid}",
+        "/forum/thema/{}?seite={page}&gemeldet=1#beitrag-{pid}",
         post.thread_id
     )))
 }

@@ -199,6 +199,7 @@ pub async fn page(
         (bar_chart(&ctx, "ort", &ctx.t("report-by-municipality"), &reach_series, &s.towns))
         (table(&ctx, "ort", &with_head(ctx.t("org-municipality"), &reach_series), &s.towns))
         h2.kern-heading-medium { (ctx.t("contributions-title")) }
+        p.kern-hint { (ctx.t("report-by-field-hint")) }
         (bar_chart(&ctx, "feld", &ctx.t("report-by-field"), &kind_series, &s.fields))
         (table(&ctx, "feld", &with_head(ctx.t("org-fields"), &kind_series), &s.fields))
         h2.kern-heading-medium { (ctx.t("event-attendance")) }

@@ -181,6 +181,42 @@ async fn discuss_report_moderate_and_erase() {
         let threads = visitor.get("/api/v1/processes/2/forum/6").await.json();
         assert_eq!(threads["total"], 1);
 
+        // She changes the name she writes under; an empty one is refused.
+        let r = p.post_form("/konto/name", &[("display_name", "")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = p
+            .post_form("/konto/name", &[("display_name", "Sonnenblume")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = p
+            .json(
+                Method::PUT,
+                "/api/v1/me/name",
+                r#"{"display_name":"Sonnenblume 2"}"#,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = p
+            .post_form(
+                &format!("/forum/thema/{t2}"),
+                &[("body", "Unter neuem Namen")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(p
+            .get(&format!("/forum/thema/{t2}"))
+            .await
+            .body
+            .contains("Sonnenblume 2"));
+        // A report is acknowledged on the page.
+        let r = visitor
+            .post_form(
+                &format!("/forum/beitrag/{reply_id}/melden"),
+                &[("reason", "Noch einmal")],
+            )
+            .await;
+        assert!(visitor.get(r.location()).await.body.contains("Danke"));
+
         // Her export lists her posts; erasing the account keeps the texts, without her name.
         let export = p.get("/konto/daten.json").await.json();
         assert_eq!(
@@ -188,7 +224,7 @@ async fn discuss_report_moderate_and_erase() {
                 .as_array()
                 .unwrap()
                 .len(),
-            4
+            5
         );
         assert_eq!(export["participation"]["forum_digest"], "weekly");
         let r = p
