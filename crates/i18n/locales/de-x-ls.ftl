@@ -410,3 +410,4 @@ error-process-not-started = Das Mit-Machen hat noch nicht angefangen
 error-field-phase-order = Diese Phase fängt zu früh an. Sie muss nach der Phase davor anfangen.
 account-name-change = Ihr Name auf der Internet-Seite
 report-by-field-hint = Ein Beitrag kann zu mehreren Handlungs-Feldern gehören. Dann zählt er bei jedem Handlungs-Feld. Darum ist die Summe in der Tabelle manchmal größer.
+account-saved = Gespeichert.

@@ -600,3 +600,5 @@ error-process-not-started = Dieses Beteiligungsverfahren hat noch nicht begonnen
 error-field-phase-order = Diese Phase beginnt vor der Phase davor. Die Phasen folgen aufeinander.
 account-name-change = Ihr angezeigter Name
 report-by-field-hint = Ein Beitrag kann mehrere Handlungsfelder betreffen; dann zählt er bei jedem mit. Die Summe der Tabelle kann deshalb größer sein als die Zahl der Beiträge.
+account-saved = Gespeichert.
+admin-events-created = Die Veranstaltung ist angelegt. Sie ist jetzt öffentlich zu sehen.

@@ -599,3 +599,5 @@ error-process-not-started = This participation process has not started yet
 error-field-phase-order = This phase begins before the one before it. The phases follow one another.
 account-name-change = Your display name
 report-by-field-hint = A contribution can concern several fields of action; it then counts in each. The table can therefore add up to more than the number of contributions.
+account-saved = Saved.
+admin-events-created = The event is created. It can now be seen in public.

@@ -594,3 +594,5 @@ error-process-not-started = Ten proces partycypacyjny jeszcze się nie rozpoczą
 error-field-phase-order = Ten etap zaczyna się przed poprzednim. Etapy następują po sobie.
 account-name-change = Państwa wyświetlana nazwa
 report-by-field-hint = Jeden wkład może dotyczyć kilku obszarów działania i wtedy liczy się w każdym z nich. Dlatego suma w tabeli może być większa niż liczba wkładów.
+account-saved = Zapisano.
+admin-events-created = Wydarzenie zostało utworzone. Jest teraz widoczne publicznie.

@@ -594,3 +594,5 @@ error-process-not-started = Bu katılım süreci henüz başlamadı
 error-field-phase-order = Bu aşama bir önceki aşamadan önce başlıyor. Aşamalar birbirini izler.
 account-name-change = Görünen adınız
 report-by-field-hint = Bir katkı birden fazla eylem alanını ilgilendirebilir; o zaman her birinde sayılır. Bu yüzden tablonun toplamı katkı sayısından büyük olabilir.
+account-saved = Kaydedildi.
+admin-events-created = Etkinlik oluşturuldu. Artık herkes tarafından görülebilir.

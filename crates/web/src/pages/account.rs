@@ -686,12 +686,16 @@ async fn account_page(
     Ok(Page::new(ctx.t("account-title"), body))
 }
 
-pub async fn account(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    Ok(super::no_store(
-        account_page(&app, &ctx, None, &Validation::new())
-            .await?
-            .render(&ctx),
-    ))
+pub async fn account(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<super::NoteQuery>,
+) -> Result<Response, AppError> {
+    let mut page = account_page(&app, &ctx, None, &Validation::new()).await?;
+    if let Some(n) = q.text(&ctx, &["account-saved"]) {
+        page = page.notice(n);
+    }
+    Ok(super::no_store(page.render(&ctx)))
 }
 
 /// Everything Teilhabe holds about the person (all modules contribute).
@@ -739,7 +743,7 @@ pub async fn name(
     Form(f): Form<NameForm>,
 ) -> Result<Response, AppError> {
     match change_name(&app, &ctx, &f.display_name).await? {
-        Ok(()) => Ok(super::see_other("/konto")),
+        Ok(()) => Ok(super::noted("/konto", "account-saved", 0, 0)),
         Err(v) => Ok(account_page(&app, &ctx, None, &v)
             .await?
             .status(StatusCode::UNPROCESSABLE_ENTITY)

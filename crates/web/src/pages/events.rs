@@ -100,8 +100,17 @@ fn status_text(ctx: &Ctx, r: &Registration) -> String {
 // ---------------------------------------------------------------------------------------
 // Public
 
-pub async fn list(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let all = event::list(&app.db, ctx.tenant.id, None)
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    verfahren: Option<i64>,
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let all = event::list(&app.db, ctx.tenant.id, q.verfahren)
         .await
         .map_err(part_err)?;
     let now = app.now();
@@ -848,9 +857,7 @@ pub async fn create(
         Ok(id) => {
             tx.commit().await?;
             app.audit(&ctx, "create_event", "event", id, "").await?;
-            Ok(super::see_other(&format!(
-                "/verwaltung/veranstaltungen/{id}"
-            )))
+            Ok(noted(id, "admin-events-created", 0))
         }
         Err(th_participation::PartError::Invalid(errors)) => {
             let v = Validation { errors };
@@ -988,6 +995,7 @@ pub async fn admin_show(
             "admin-events-cancelled",
             "admin-events-recorded",
             "admin-events-outcome-added",
+            "admin-events-created",
         ],
     );
     Ok(admin_page(

@@ -597,5 +597,5 @@ pub async fn set_digest(
     forum::set_digest(&app.db, ctx.tenant.id, user, f, app.now())
         .await
         .map_err(part_err)?;
-    Ok(super::see_other("/konto#digest"))
+    Ok(super::see_other("/konto?hinweis=account-saved#digest"))
 }

@@ -80,7 +80,7 @@ pub async fn process_page(
             li { a.kern-link href={ "/beteiligung/" (p.id) "/forum" } { (ctx.t("forum-title")) } }
             li { a.kern-link href={ "/beteiligung/" (p.id) "/bericht" } { (ctx.t("report-title")) } }
             @if matches!(standing, Standing::In { .. } | Standing::Between { .. }) { li { a.kern-link href={ "/beteiligung/" (p.id) "/beitragen" } { (ctx.t("contribution-new")) } } }
-            li { a.kern-link href="/veranstaltungen" { (ctx.t("events-title")) } }
+            li { a.kern-link href={ "/veranstaltungen?verfahren=" (p.id) } { (ctx.t("events-title")) } }
         }
         h2.kern-heading-medium { (ctx.t("process-phases")) }
         ol.th-phases {

@@ -332,9 +332,27 @@ async fn coordinators_plan_events_and_record_what_came_of_them() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
+        let id: i64 = r
+            .location()
+            .split('?')
+            .next()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(coord
+            .get(r.location())
+            .await
+            .body
+            .contains("Die Veranstaltung ist angelegt"));
         let list = coord.get("/api/v1/events").await.json();
         assert_eq!(list["items"].as_array().unwrap().len(), before + 1);
+        // The public list of one process shows only its events.
+        let only = app.client().get("/veranstaltungen?verfahren=2").await;
+        assert!(only.body.contains("Werkstatt Gesundheit"));
+        assert!(!only.body.contains("Auftaktforum zum Integrationskonzept"));
         let mut tr = app.client();
         tr.lang = Some("tr".into());
         assert!(tr
