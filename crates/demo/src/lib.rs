@@ -163,13 +163,26 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
         .await
         .map_err(DemoError::Concept)?;
     forum::load(db, t).await.map_err(DemoError::Concept)?;
-    member(db, t, now).await?;
+    let member_org = member(db, t, now).await?;
+    services::load(db, t, now)
+        .await
+        .map_err(DemoError::Concept)?;
+    if let Some(org) = member_org {
+        services::load_member_service(db, t, org, now)
+            .await
+            .map_err(DemoError::Concept)?;
+    }
+    let d =
+        time::OffsetDateTime::from_unix_timestamp(now).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    services::load_staff(db, t, now, (d.year(), d.month() as u8))
+        .await
+        .map_err(DemoError::Concept)?;
     Ok(Outcome::Loaded(t))
 }
 
 /// An account for the first contact of the parents' association of journey 2, so that the
 /// organisation's own pages can be tried.
-async fn member(db: &Db, t: TenantId, now: i64) -> Result<(), DemoError> {
+async fn member(db: &Db, t: TenantId, now: i64) -> Result<Option<i64>, DemoError> {
     let orgs = th_participation::list(
         db,
         t,
@@ -184,13 +197,13 @@ async fn member(db: &Db, t: TenantId, now: i64) -> Result<(), DemoError> {
     .await
     .map_err(|e| DemoError::Concept(format!("member: {e:?}")))?;
     let Some(org) = orgs.0.first() else {
-        return Ok(());
+        return Ok(None);
     };
     let contacts = th_participation::contacts(db, t, org.id)
         .await
         .map_err(|e| DemoError::Concept(format!("member: {e:?}")))?;
     let Some(c) = contacts.first() else {
-        return Ok(());
+        return Ok(None);
     };
     let email = Email::parse(&c.email).map_err(|e| DemoError::Auth(e.into()))?;
     let mut tx = db.begin().await?;
@@ -210,7 +223,7 @@ async fn member(db: &Db, t: TenantId, now: i64) -> Result<(), DemoError> {
     .await
     .map_err(|e| DemoError::Auth(e.to_string()))?;
     tx.commit().await?;
-    Ok(())
+    Ok(Some(org.id))
 }
 
 mod contributions;
@@ -219,3 +232,4 @@ mod forum;
 mod orgs;
 mod pages;
 mod process;
+pub mod services;

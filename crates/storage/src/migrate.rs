@@ -30,6 +30,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_participation_process"),
     migration!(6, "0006_participation_moderation"),
     migration!(7, "0007_participation_events_forums"),
+    migration!(8, "0008_directory"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<usize> {

@@ -25,6 +25,16 @@ pub const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/app.css").as_slice(),
     ),
     (
+        "guide.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/guide.js").as_slice(),
+    ),
+    (
+        "icon.svg",
+        "image/svg+xml",
+        include_bytes!("../static/icon.svg").as_slice(),
+    ),
+    (
         "fonts/FiraSans-Regular.woff2",
         "font/woff2",
         nm!("@kern-ux/native/dist/fonts/fira-sans/FiraSans-Regular.woff2"),

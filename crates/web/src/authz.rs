@@ -16,6 +16,11 @@ pub enum Access {
     SessionStarted,
     /// Any account with a completed sign-in.
     Account,
+    /// Administration staff with customer contact, their team leads, coordinators and
+    /// administrators.
+    Staff,
+    /// Team leads, coordinators and administrators.
+    TeamLead,
     /// Coordinators and administrators.
     Coordinator,
     /// Administrators only.
@@ -39,6 +44,8 @@ impl Access {
             Access::SessionStarted | Access::Account => {
                 &[Participant, OrgMember, Staff, TeamLead, Coordinator, Admin]
             }
+            Access::Staff => &[Staff, TeamLead, Coordinator, Admin],
+            Access::TeamLead => &[TeamLead, Coordinator, Admin],
             Access::Coordinator => &[Coordinator, Admin],
             Access::Admin => &[Admin],
         }
@@ -61,7 +68,7 @@ pub async fn check(State(access): State<Access>, req: Request, next: Next) -> Re
         return next.run(req).await;
     }
     if ctx.role() == Role::Visitor {
-        if ctx.path.starts_with("/api/") || req.method() != axum::http::Method::GET {
+        if crate::error::is_json_path(&ctx.path) || req.method() != axum::http::Method::GET {
             return AppError::Unauthorized.into_response();
         }
         if ctx.second_factor_pending {

@@ -94,7 +94,7 @@ fn client_addr(req: &Request) -> String {
 pub struct ClientAddr(pub String);
 
 fn is_api(path: &str) -> bool {
-    path.starts_with("/api/")
+    crate::error::is_json_path(path)
 }
 
 /// Resolves tenant, locale, user and CSRF token; enforces CSRF on state-changing requests;
@@ -301,7 +301,7 @@ pub async fn context_layer(
 /// Refuses a request before any handler ran: a full page in the visitor's language, or a
 /// problem document under `/api/`.
 fn refuse(ctx: &Ctx, e: AppError) -> Response {
-    if ctx.path.starts_with("/api/") {
+    if crate::error::is_json_path(&ctx.path) {
         return crate::error::problem_response(&e, &ctx.path, ctx.locale, &ctx.i18n);
     }
     let title = ctx.t(e.title_key());
@@ -339,7 +339,7 @@ pub fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
     c
 }
 
-pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'";
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'; worker-src 'self'; manifest-src 'self'";
 
 fn security_headers(h: &mut axum::http::HeaderMap, api: bool) {
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {

@@ -111,7 +111,7 @@ impl AppError {
 
     /// Renders the error for a path without the full page context (before routing).
     pub fn into_response_for(self, path: &str, locale: Locale, i18n: &Catalogs) -> Response {
-        if path.starts_with("/api/") {
+        if is_json_path(path) {
             problem_response(&self, path, locale, i18n)
         } else {
             let title = i18n.t(locale, self.title_key());
@@ -148,6 +148,11 @@ pub fn problem_response(e: &AppError, path: &str, locale: Locale, i18n: &Catalog
     res
 }
 
+/// Paths whose answers, errors included, are JSON: the API and the HSDS endpoints.
+pub fn is_json_path(path: &str) -> bool {
+    path.starts_with("/api/") || path == "/hsds" || path.starts_with("/hsds/")
+}
+
 /// The catalog key for a field error code.
 pub fn field_error_key(code: &str) -> &'static str {
     match code {
@@ -171,6 +176,35 @@ pub fn field_error_key(code: &str) -> &'static str {
         "locked" => "error-field-locked",
         "last_contact" => "error-field-last-contact",
         "phase_order" => "error-field-phase-order",
+        "unknown_language" => "error-field-unknown-language",
+        "language_long_code" => "error-field-language-long-code",
+        "hours_format" => "error-field-hours-format",
+        "hours_weekday" => "error-field-hours-weekday",
+        "hours_order" => "error-field-hours-order",
+        "hours_overlap" => "error-field-hours-overlap",
+        "unknown_topic" => "error-field-unknown-topic",
+        "unknown_municipality" | "location_unknown_municipality" => {
+            "error-field-unknown-municipality"
+        }
+        "age" => "error-field-age",
+        "age_order" => "error-field-age-order",
+        "postal_code" | "location_postal_code" => "error-field-postal-code",
+        "phone" => "error-field-phone",
+        "coordinates" | "location_coordinates" => "error-field-coordinates",
+        "unknown_location" => "error-field-unknown-location",
+        "period" => "error-field-period",
+        "range" => "error-field-range",
+        "in_past" => "error-field-in-past",
+        "datetime" => "error-field-datetime",
+        "rec_syntax" | "hsds_syntax" => "error-field-json-syntax",
+        "rec_key" => "error-field-rec-key",
+        "rec_reference" => "error-field-rec-reference",
+        "rec_body" => "error-field-rec-body",
+        "rec_document" => "error-field-rec-document",
+        "rec_source" => "error-field-rec-source",
+        "hsds_empty" => "error-field-hsds-empty",
+        "hsds_object" | "hsds_id" | "hsds_name" => "error-field-hsds-entry",
+        "hsds_organization" => "error-field-hsds-organization",
         _ => "error-field-invalid",
     }
 }

@@ -12,6 +12,7 @@ pub struct Report {
     pub reminders: usize,
     pub erased_processes: usize,
     pub digests: usize,
+    pub reverify_reminders: usize,
 }
 
 /// One round of every job for every tenant. A tenant whose jobs fail does not stop the others;
@@ -92,8 +93,89 @@ async fn tenant_round(
         r.digests += th_participation::forum::send_digests(&app.db, &mail)
             .await
             .map_err(|e| format!("digests: {e:?}"))?;
+        r.reverify_reminders += reverify_reminders(app, tenant.id, &origin, now).await?;
     }
     Ok(())
+}
+
+/// Asks the contacts of organisations whose Wegweiser entries were not verified for the
+/// tenant's period to confirm or correct them; each entry is claimed once, on one node.
+async fn reverify_reminders(
+    app: &AppState,
+    t: th_core::TenantId,
+    origin: &str,
+    now: i64,
+) -> Result<usize, String> {
+    let due = th_directory::claim_reverification_due(&app.db, t, now)
+        .await
+        .map_err(|e| format!("re-verification: {e:?}"))?;
+    let mut n = 0;
+    for (service, org, name) in due {
+        let contacts = th_participation::contacts(&app.db, t, org)
+            .await
+            .map_err(|e| format!("re-verification contacts: {e:?}"))?;
+        let de = th_core::Locale::De;
+        let subject = app.i18n.ta(
+            de,
+            "admin-guide-reverify-subject",
+            &[("name", name.clone().into())],
+        );
+        let body = app.i18n.ta(
+            de,
+            "admin-guide-reverify-body",
+            &[
+                ("name", name.clone().into()),
+                (
+                    "link",
+                    format!("{origin}/organisation/{org}/angebote").into(),
+                ),
+            ],
+        );
+        let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+        for c in contacts.iter().filter(|c| !c.email.is_empty()) {
+            let key = format!("reverify:{service}:{now}:{}", c.id);
+            th_mail::enqueue(
+                &mut tx,
+                th_mail::Outgoing {
+                    tenant: t,
+                    recipient: &c.email,
+                    subject: &subject,
+                    body: &body,
+                    dedupe_key: Some(&key),
+                },
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            n += 1;
+        }
+        tx.commit().await.map_err(|e| e.to_string())?;
+    }
+    Ok(n)
+}
+
+/// Keeps this node's Wegweiser indexes up to date: builds every tenant's index at start, then
+/// every two seconds applies what other nodes changed (the directory revision).
+pub async fn run_index(app: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    if let Ok(tenants) = app.db.tenants().await {
+        for t in tenants {
+            if let Err(e) = app.guide.get(&app.db, t.id).await {
+                tracing::warn!(tenant = t.id.0, error = ?e, "building the search index failed");
+            }
+        }
+    }
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+            _ = stop.changed() => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
+        if let Err(e) = app.guide.refresh_all(&app.db).await {
+            tracing::warn!(error = ?e, "refreshing the search index failed");
+        }
+    }
 }
 
 /// Runs [`tick`] every minute until `stop` turns true.

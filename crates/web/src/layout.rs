@@ -68,6 +68,10 @@ pub fn shell(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 title { (title) " – " (ctx.tenant.name) }
                 link rel="stylesheet" href={ "/assets/kern.min.css?v=" (crate::assets::version()) };
                 link rel="stylesheet" href={ "/assets/app.css?v=" (crate::assets::version()) };
+                @if ctx.path.starts_with("/wegweiser") {
+                    link rel="manifest" href="/wegweiser/manifest.webmanifest";
+                    script src={ "/assets/guide.js?v=" (crate::assets::version()) } defer {}
+                }
             }
             body {
                 a.th-skip href="#inhalt" { (ctx.t("skip-to-content")) }
@@ -84,6 +88,10 @@ pub fn shell(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                                     (nav_link(ctx, "/konzept", "nav-concept"))
                                     (nav_link(ctx, "/beteiligung", "nav-participation"))
                                     (nav_link(ctx, "/veranstaltungen", "events-title"))
+                                    (nav_link(ctx, "/wegweiser", "guide-title"))
+                                    @if matches!(ctx.role(), Role::Staff | Role::TeamLead) {
+                                        (nav_link(ctx, "/amt/sprachen", "admin-staff-nav"))
+                                    }
                                     @if matches!(ctx.role(), Role::Coordinator | Role::Admin) {
                                         (nav_link(ctx, "/verwaltung", "nav-admin"))
                                     }
@@ -254,7 +262,7 @@ pub async fn render_errors(State(_app): State<AppState>, req: Request, next: Nex
         }
         None => return res,
     };
-    if ctx.path.starts_with("/api/") || ctx.path == "/konto/daten.json" {
+    if crate::error::is_json_path(&ctx.path) || ctx.path == "/konto/daten.json" {
         return problem_response(&err, &ctx.path, ctx.locale, &ctx.i18n);
     }
     let title = ctx.t(err.title_key());

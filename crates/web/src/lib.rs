@@ -73,6 +73,9 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Whole concept versions, checked against their revision on every use.
     pub concepts: Arc<th_concept::Cache>,
+    /// The Wegweiser's search indexes on this node, one per tenant, kept up to date from the
+    /// database's directory revision.
+    pub guide: Arc<th_directory::search::Registry>,
 }
 
 impl AppState {
@@ -84,6 +87,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::new()),
             concepts: Arc::new(th_concept::Cache::new()),
+            guide: Arc::new(th_directory::search::Registry::new()),
         })
     }
     pub fn now(&self) -> i64 {

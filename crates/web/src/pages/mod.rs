@@ -3,12 +3,15 @@ pub mod admin;
 pub mod contributions;
 pub mod events;
 pub mod forum;
+pub mod guide;
+pub mod guide_admin;
 pub mod my_org;
 pub mod orgs;
 pub mod participation;
 pub mod process_admin;
 pub mod public;
 pub mod report;
+pub mod staff;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};

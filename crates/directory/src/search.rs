@@ -1,0 +1,686 @@
+//! The guide's search: one tantivy index per tenant, in memory on every node, built from the
+//! database on first use and brought up to date from the directory revision (`dir_state.rev`):
+//! a node asks for what changed since the revision it has seen, so a service changed through
+//! one node is found through every other within the refresh period.
+//!
+//! Every service is indexed once per locale with that language's analysis: snowball stemming
+//! for German, English, Turkish, Russian and Arabic; character trigrams for Persian,
+//! Ukrainian and Polish (no stemmer ships for them). Arabic and Persian text is normalised
+//! (diacritics, tatweel, alef and yeh forms, zero-width non-joiner). Each locale's text holds
+//! the service's own words in that language, if any, plus the names and search words of its
+//! topics in that language — so an Arabic query finds a service described only in German.
+//! A query term the index does not know is matched with one or two typos allowed.
+
+use crate::{taxonomy, Result, Service};
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::sync::Arc;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
+    TermQuery, TermSetQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, STRING,
+};
+use tantivy::tokenizer::{
+    Language, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use th_core::{Locale, TenantId};
+use th_storage::Db;
+
+/// The text fields: (locale, analyzer).
+const TEXT_FIELDS: [(Locale, &str); 9] = [
+    (Locale::De, "th_de"),
+    (Locale::DeLs, "th_de"),
+    (Locale::En, "th_en"),
+    (Locale::Tr, "th_tr"),
+    (Locale::Ar, "th_ar"),
+    (Locale::Fa, "th_tri"),
+    (Locale::Ru, "th_ru"),
+    (Locale::Uk, "th_tri"),
+    (Locale::Pl, "th_tri"),
+];
+
+#[derive(Clone, Copy)]
+enum Mode {
+    Plain,
+    Arabic,
+    Trigram,
+}
+
+/// Splits text into lower-case words (Arabic-script text normalised), or into the character
+/// trigrams of its words.
+#[derive(Clone)]
+struct Words(Mode);
+
+struct VecStream {
+    tokens: Vec<Token>,
+    i: usize,
+}
+
+impl TokenStream for VecStream {
+    fn advance(&mut self) -> bool {
+        self.i += 1;
+        self.i <= self.tokens.len()
+    }
+    fn token(&self) -> &Token {
+        &self.tokens[self.i - 1]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.i - 1]
+    }
+}
+
+/// Folds Arabic-script spelling variants so that index and query meet.
+pub fn normalise_arabic(c: char) -> Option<char> {
+    Some(match c {
+        '\u{064B}'..='\u{0652}' | '\u{0670}' | '\u{0640}' | '\u{200C}' | '\u{200D}' => return None,
+        'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+        'ى' | 'ی' | 'ئ' => 'ي',
+        'ک' => 'ك',
+        'ة' => 'ه',
+        'ۀ' => 'ه',
+        'ؤ' => 'و',
+        '٠'..='٩' => char::from_u32(c as u32 - 0x0660 + 0x30).unwrap_or(c),
+        '۰'..='۹' => char::from_u32(c as u32 - 0x06F0 + 0x30).unwrap_or(c),
+        c => c,
+    })
+}
+
+fn split_words(text: &str, arabic: bool) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        // Combining marks (Turkish dotted İ lower-cased, accents typed separately) are dropped.
+        if ('\u{0300}'..='\u{036F}').contains(&c) {
+            continue;
+        }
+        let c = if arabic { normalise_arabic(c) } else { Some(c) };
+        let Some(c) = c else { continue };
+        if c.is_alphanumeric() {
+            if cur.is_empty() {
+                start = i;
+            }
+            cur.extend(
+                c.to_lowercase()
+                    .filter(|c| !('\u{0300}'..='\u{036F}').contains(c)),
+            );
+        } else if !cur.is_empty() {
+            out.push((start, i, std::mem::take(&mut cur)));
+        }
+    }
+    if !cur.is_empty() {
+        out.push((start, text.len(), cur));
+    }
+    out
+}
+
+impl Tokenizer for Words {
+    type TokenStream<'a> = VecStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecStream {
+        let mut tokens = Vec::new();
+        let arabic = !matches!(self.0, Mode::Plain);
+        for (start, end, w) in split_words(text, arabic) {
+            let mut push = |t: String| {
+                let position = tokens.len();
+                tokens.push(Token {
+                    offset_from: start,
+                    offset_to: end,
+                    position,
+                    text: t,
+                    position_length: 1,
+                })
+            };
+            match self.0 {
+                Mode::Trigram => {
+                    let chars: Vec<char> = w.chars().collect();
+                    if chars.len() <= 3 {
+                        push(w);
+                    } else {
+                        for g in chars.windows(3) {
+                            push(g.iter().collect());
+                        }
+                    }
+                }
+                _ => push(w),
+            }
+        }
+        VecStream { tokens, i: 0 }
+    }
+}
+
+fn register(index: &Index) {
+    let stemmed = |mode, lang| {
+        TextAnalyzer::builder(Words(mode))
+            .filter(RemoveLongFilter::limit(40))
+            .filter(Stemmer::new(lang))
+            .build()
+    };
+    let m = index.tokenizers();
+    m.register("th_de", stemmed(Mode::Plain, Language::German));
+    m.register("th_en", stemmed(Mode::Plain, Language::English));
+    m.register("th_tr", stemmed(Mode::Plain, Language::Turkish));
+    m.register("th_ru", stemmed(Mode::Plain, Language::Russian));
+    m.register("th_ar", stemmed(Mode::Arabic, Language::Arabic));
+    m.register(
+        "th_tri",
+        TextAnalyzer::builder(Words(Mode::Trigram))
+            .filter(RemoveLongFilter::limit(40))
+            .build(),
+    );
+    m.register(
+        "th_plain",
+        TextAnalyzer::builder(Words(Mode::Plain))
+            .filter(RemoveLongFilter::limit(40))
+            .build(),
+    );
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    text: [Field; 9],
+    common: Field,
+    lang: Field,
+    topic: Field,
+    area: Field,
+    group: Field,
+    flag: Field,
+    open: Field,
+    age_min: Field,
+    age_max: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let id = b.add_u64_field(
+        "id",
+        NumericOptions::default()
+            .set_indexed()
+            .set_fast()
+            .set_stored(),
+    );
+    let text_opts = |analyzer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
+    let text =
+        TEXT_FIELDS.map(|(l, a)| b.add_text_field(&format!("text_{}", l.tag()), text_opts(a)));
+    let common = b.add_text_field("common", text_opts("th_plain"));
+    let lang = b.add_text_field("lang", STRING);
+    let topic = b.add_text_field("topic", STRING);
+    let area = b.add_text_field("area", STRING);
+    let group = b.add_text_field("group", STRING);
+    let flag = b.add_text_field("flag", STRING);
+    let open = b.add_text_field("open", STRING);
+    let num = || NumericOptions::default().set_indexed().set_fast();
+    let age_min = b.add_u64_field("age_min", num());
+    let age_max = b.add_u64_field("age_max", num());
+    (
+        b.build(),
+        Fields {
+            id,
+            text,
+            common,
+            lang,
+            topic,
+            area,
+            group,
+            flag,
+            open,
+            age_min,
+            age_max,
+        },
+    )
+}
+
+/// Minutes per slot of the "open now" terms: a service is indexed as open in a slot when it is
+/// open for all of it.
+const SLOT: u16 = 15;
+
+/// What a search asks for.
+#[derive(Clone, Debug, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub locale: Option<Locale>,
+    /// Any of these spoken.
+    pub languages: Vec<String>,
+    pub topic: Option<String>,
+    /// Serving any of these municipalities.
+    pub areas: Vec<String>,
+    /// Ranked first when several areas are allowed.
+    pub prefer_area: Option<String>,
+    pub group: Option<String>,
+    pub free: bool,
+    pub step_free: bool,
+    /// Open at this local weekday (1–7) and minute.
+    pub open_at: Option<(u8, u16)>,
+    /// Open at some time on this weekday.
+    pub open_on: Option<u8>,
+    pub age: Option<i64>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Hits {
+    pub total: usize,
+    pub ids: Vec<i64>,
+}
+
+/// One tenant's index on this node.
+pub struct TenantIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    /// The writer and the revision the index reflects; held across a refresh so that two
+    /// refreshes never apply older data over newer.
+    state: tokio::sync::Mutex<(IndexWriter, i64)>,
+    /// Municipality key → (name, every municipality key for "region").
+    munis: Vec<(String, String)>,
+}
+
+impl TenantIndex {
+    fn new(munis: Vec<(String, String)>) -> Result<Self> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        register(&index);
+        let writer = index.writer_with_num_threads(1, 60_000_000)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(TenantIndex {
+            index,
+            reader,
+            fields,
+            state: tokio::sync::Mutex::new((writer, -1)),
+            munis,
+        })
+    }
+
+    fn document(&self, s: &Service) -> TantivyDocument {
+        let f = self.fields;
+        let mut d = TantivyDocument::default();
+        d.add_u64(f.id, s.id as u64);
+        let terms: Vec<&taxonomy::Term> = {
+            let mut v: Vec<&taxonomy::Term> = Vec::new();
+            for t in &s.topics {
+                for a in taxonomy::with_ancestors(t) {
+                    if !v.iter().any(|x| x.code == a.code) {
+                        v.push(a);
+                    }
+                }
+            }
+            v
+        };
+        for (i, (l, _)) in TEXT_FIELDS.iter().enumerate() {
+            let mut text = String::new();
+            if let Some(x) = s
+                .texts
+                .get(l.tag())
+                .or_else(|| (*l == Locale::DeLs).then(|| s.texts.get("de")).flatten())
+            {
+                // The name twice: it says most about the service.
+                for part in [&x.name, &x.name, &x.description, &x.eligibility] {
+                    text.push_str(part);
+                    text.push('\n');
+                }
+            }
+            for t in &terms {
+                text.push_str(t.name(*l));
+                text.push('\n');
+                if let Some(k) = t.keywords.get(l.tag()) {
+                    text.push_str(&k.join("\n"));
+                    text.push('\n');
+                }
+            }
+            d.add_text(f.text[i], &text);
+        }
+        let mut common = String::new();
+        for loc in &s.locations {
+            common.push_str(&format!(
+                "{} {} {}\n",
+                loc.name, loc.street, loc.postal_code
+            ));
+        }
+        for a in &s.areas {
+            if let Some(m) = self.munis.iter().find(|m| m.0 == *a) {
+                common.push_str(&m.1);
+                common.push('\n');
+            }
+        }
+        d.add_text(f.common, &common);
+        for l in &s.languages {
+            d.add_text(f.lang, l);
+        }
+        for t in &terms {
+            d.add_text(f.topic, &t.code);
+        }
+        for a in &s.areas {
+            if a == "region" {
+                for m in &self.munis {
+                    d.add_text(f.area, &m.0);
+                }
+            } else {
+                d.add_text(f.area, a);
+            }
+        }
+        for g in &s.groups {
+            d.add_text(f.group, g);
+        }
+        if s.free {
+            d.add_text(f.flag, "free");
+        }
+        if s.step_free() {
+            d.add_text(f.flag, "step_free");
+        }
+        for h in &s.schedules {
+            d.add_text(f.open, format!("d{}", h.weekday));
+            let mut slot = h.opens.div_ceil(SLOT);
+            while (slot + 1) * SLOT <= h.closes {
+                d.add_text(f.open, format!("s{}-{slot}", h.weekday));
+                slot += 1;
+            }
+        }
+        d.add_u64(f.age_min, s.age_min.unwrap_or(0).max(0) as u64);
+        d.add_u64(f.age_max, s.age_max.unwrap_or(200).max(0) as u64);
+        d
+    }
+
+    /// Applies what changed since the revision this index reflects. Returns the number of
+    /// services (re)indexed or removed.
+    pub async fn refresh(&self, db: &Db, t: TenantId) -> Result<usize> {
+        let mut state = self.state.lock().await;
+        let current = crate::revision(db, t).await?;
+        if current == state.1 {
+            return Ok(0);
+        }
+        let changed = crate::load(db, t, crate::Which::AfterRev(state.1.max(0))).await?;
+        let n = changed.len();
+        {
+            let writer = &mut state.0;
+            for s in &changed {
+                writer.delete_term(Term::from_field_u64(self.fields.id, s.id as u64));
+                if s.is_public() {
+                    writer.add_document(self.document(s))?;
+                }
+            }
+            writer.commit()?;
+        }
+        self.reader.reload()?;
+        state.1 = current;
+        Ok(n)
+    }
+
+    /// The revision this index reflects.
+    pub async fn revision(&self) -> i64 {
+        self.state.lock().await.1
+    }
+
+    pub fn search(&self, q: &SearchQuery) -> Result<Hits> {
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let text: String = q.text.chars().take(200).collect();
+        if !text.trim().is_empty() {
+            let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            let mut fields: Vec<(Field, f32, bool)> = TEXT_FIELDS
+                .iter()
+                .enumerate()
+                .filter(|(_, (l, _))| *l != Locale::DeLs)
+                .map(|(i, (l, a))| {
+                    let own = q
+                        .locale
+                        .is_some_and(|x| x == *l || (x == Locale::DeLs && *l == Locale::De));
+                    let tri = *a == "th_tri";
+                    let w = if tri { 0.4 } else { 1.0 } * if own { 1.5 } else { 1.0 };
+                    (f.text[i], w, !tri)
+                })
+                .collect();
+            fields.push((f.common, 0.8, false));
+            for (field, weight, fuzzy) in fields {
+                let entry = self.index.schema().get_field_entry(field).clone();
+                let Ok(mut analyzer) = self.index.tokenizer_for_field(field) else {
+                    continue;
+                };
+                let _ = entry;
+                let mut stream = analyzer.token_stream(&text);
+                let mut seen: Vec<String> = Vec::new();
+                while let Some(tok) = stream.next() {
+                    if seen.len() >= 24 {
+                        break;
+                    }
+                    if seen.contains(&tok.text) {
+                        continue;
+                    }
+                    seen.push(tok.text.clone());
+                }
+                for word in seen {
+                    let term = Term::from_field_text(field, &word);
+                    let known = searcher.doc_freq(&term)? > 0;
+                    if known {
+                        should.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                                weight,
+                            )),
+                        ));
+                    } else if fuzzy && word.chars().count() >= 4 {
+                        let d = if word.chars().count() >= 8 { 2 } else { 1 };
+                        should.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(FuzzyTermQuery::new(term, d, true)),
+                                weight * 0.6,
+                            )),
+                        ));
+                    }
+                }
+            }
+            if should.is_empty() {
+                return Ok(Hits::default());
+            }
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(should))));
+        } else {
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+            ));
+        }
+        let filter =
+            |clauses: &mut Vec<(Occur, Box<dyn Query>)>, field: Field, values: &[String]| {
+                let terms: Vec<Term> = values
+                    .iter()
+                    .map(|v| Term::from_field_text(field, v))
+                    .collect();
+                clauses.push((
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(TermSetQuery::new(terms)),
+                        0.0,
+                    )),
+                ));
+            };
+        if !q.languages.is_empty() {
+            filter(&mut clauses, f.lang, &q.languages);
+        }
+        if let Some(t) = &q.topic {
+            filter(&mut clauses, f.topic, std::slice::from_ref(t));
+        }
+        if !q.areas.is_empty() {
+            filter(&mut clauses, f.area, &q.areas);
+        }
+        if let Some(p) = &q.prefer_area {
+            clauses.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.area, p),
+                        IndexRecordOption::Basic,
+                    )),
+                    // Enough to put the municipality itself ahead of its neighbours.
+                    if q.text.trim().is_empty() { 1.0 } else { 2.0 },
+                )),
+            ));
+        }
+        if let Some(g) = &q.group {
+            filter(&mut clauses, f.group, std::slice::from_ref(g));
+        }
+        if q.free {
+            filter(&mut clauses, f.flag, &["free".to_string()]);
+        }
+        if q.step_free {
+            filter(&mut clauses, f.flag, &["step_free".to_string()]);
+        }
+        if let Some((d, m)) = q.open_at {
+            filter(&mut clauses, f.open, &[format!("s{d}-{}", m / SLOT)]);
+        }
+        if let Some(d) = q.open_on {
+            filter(&mut clauses, f.open, &[format!("d{d}")]);
+        }
+        if let Some(age) = q.age {
+            let a = age.clamp(0, 200) as u64;
+            for (field, lo, hi) in [(f.age_min, 0, a), (f.age_max, a, 200)] {
+                clauses.push((
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(RangeQuery::new(
+                            Bound::Included(Term::from_field_u64(field, lo)),
+                            Bound::Included(Term::from_field_u64(field, hi)),
+                        )),
+                        0.0,
+                    )),
+                ));
+            }
+        }
+        let query = BooleanQuery::new(clauses);
+        let limit = q.limit.clamp(1, 200);
+        let (total, top) = searcher.search(
+            &query,
+            &(
+                Count,
+                TopDocs::with_limit(limit)
+                    .and_offset(q.offset.min(10_000))
+                    .order_by_score(),
+            ),
+        )?;
+        let mut ids = Vec::with_capacity(top.len());
+        for (_, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if let Some(id) = doc.get_first(f.id).and_then(|v| v.as_u64()) {
+                ids.push(id as i64);
+            }
+        }
+        Ok(Hits { total, ids })
+    }
+}
+
+/// The indexes of every tenant on this node.
+#[derive(Default)]
+pub struct Registry {
+    tenants: std::sync::Mutex<HashMap<i64, Arc<TenantIndex>>>,
+}
+
+impl Registry {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The tenant's index, built on first use, brought up to date.
+    pub async fn get(&self, db: &Db, t: TenantId) -> Result<Arc<TenantIndex>> {
+        let existing = self
+            .tenants
+            .lock()
+            .map_err(|_| crate::DirError::Index("poisoned".into()))?
+            .get(&t.0)
+            .cloned();
+        let idx = match existing {
+            Some(i) => i,
+            None => {
+                let munis = db
+                    .municipalities(t)
+                    .await?
+                    .into_iter()
+                    .map(|m| (m.key, m.name))
+                    .collect();
+                let fresh = Arc::new(TenantIndex::new(munis)?);
+                let mut map = self
+                    .tenants
+                    .lock()
+                    .map_err(|_| crate::DirError::Index("poisoned".into()))?;
+                map.entry(t.0).or_insert(fresh).clone()
+            }
+        };
+        idx.refresh(db, t).await?;
+        Ok(idx)
+    }
+
+    /// Brings every index this node holds up to date (the refresh job).
+    pub async fn refresh_all(&self, db: &Db) -> Result<usize> {
+        let all: Vec<(i64, Arc<TenantIndex>)> = self
+            .tenants
+            .lock()
+            .map_err(|_| crate::DirError::Index("poisoned".into()))?
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
+        let mut n = 0;
+        for (t, idx) in all {
+            n += idx.refresh(db, TenantId(t)).await?;
+        }
+        Ok(n)
+    }
+
+    /// Throws a tenant's index away and builds it again from the database.
+    pub async fn rebuild(&self, db: &Db, t: TenantId) -> Result<Arc<TenantIndex>> {
+        self.tenants
+            .lock()
+            .map_err(|_| crate::DirError::Index("poisoned".into()))?
+            .remove(&t.0);
+        self.get(db, t).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(mode: Mode, s: &str) -> Vec<String> {
+        let mut w = Words(mode);
+        let mut st = w.token_stream(s);
+        let mut out = Vec::new();
+        while let Some(t) = st.next() {
+            out.push(t.text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn arabic_and_persian_spellings_meet() {
+        assert_eq!(
+            words(Mode::Arabic, "الأطفالُ إلى مدرسة"),
+            words(Mode::Arabic, "الاطفال الي مدرسه")
+        );
+        assert_eq!(
+            words(Mode::Arabic, "می‌خواهم کودک"),
+            words(Mode::Arabic, "ميخواهم كودك")
+        );
+        assert_eq!(
+            words(Mode::Plain, "İstanbul ÄRZTIN"),
+            vec!["istanbul", "ärztin"]
+        );
+        assert_eq!(
+            words(Mode::Trigram, "лікар є"),
+            vec!["лік", "іка", "кар", "є"]
+        );
+        assert!(words(Mode::Plain, "<script>alert(1)</script>").contains(&"script".to_string()));
+    }
+}
