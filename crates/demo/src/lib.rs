@@ -177,6 +177,9 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
     services::load_staff(db, t, now, (d.year(), d.month() as u8))
         .await
         .map_err(DemoError::Concept)?;
+    th_directory::recognition::import(db, t, th_directory::recognition::SHIPPED, None, now)
+        .await
+        .map_err(|e| DemoError::Concept(format!("recognition table: {e:?}")))?;
     Ok(Outcome::Loaded(t))
 }
 

@@ -199,15 +199,28 @@ pub fn parse(json: &str) -> Result<Table, Vec<ImportError>> {
     }
 }
 
-/// The tenant's table, or the shipped one if none was imported.
+/// The federal Recognition Finder, for every profession and state.
+pub const FINDER_URL: &str =
+    "https://www.anerkennung-in-deutschland.de/html/de/pro/anerkennungs-finder.php";
+
+/// The tenant's table; an empty one (only the link to the federal finder) until one is
+/// imported. The demo imports the table shipped for Lower Saxony.
 pub async fn table(db: &Db, t: TenantId) -> Result<Table> {
     let r = sqlx::query("SELECT data FROM dir_rec_table WHERE tenant_id = $1")
         .bind(t.0)
         .fetch_optional(db.pool())
         .await?;
-    let json = r.map(|r| r.get::<String, _>(0));
-    let src = json.as_deref().unwrap_or(SHIPPED);
-    parse(src).map_err(|e| DirError::Index(format!("stored recognition table: {e:?}")))
+    match r.map(|r| r.get::<String, _>(0)) {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| DirError::Index(format!("stored recognition table: {e}"))),
+        None => Ok(Table {
+            version: String::new(),
+            region: String::new(),
+            finder_url: FINDER_URL.into(),
+            bodies: Vec::new(),
+            professions: Vec::new(),
+        }),
+    }
 }
 
 /// When the table in use was imported (None: the shipped one).

@@ -21,7 +21,8 @@ use tantivy::query::{
     TermQuery, TermSetQuery,
 };
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, STRING,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value,
+    STORED, STRING,
 };
 use tantivy::tokenizer::{
     Language, RemoveLongFilter, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer,
@@ -30,18 +31,40 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use th_core::{Locale, TenantId};
 use th_storage::Db;
 
-/// The text fields: (locale, analyzer).
-const TEXT_FIELDS: [(Locale, &str); 9] = [
-    (Locale::De, "th_de"),
-    (Locale::DeLs, "th_de"),
-    (Locale::En, "th_en"),
-    (Locale::Tr, "th_tr"),
-    (Locale::Ar, "th_ar"),
-    (Locale::Fa, "th_tri"),
-    (Locale::Ru, "th_ru"),
-    (Locale::Uk, "th_tri"),
-    (Locale::Pl, "th_tri"),
+/// The languages of the index: (locale, analyzer, script). Leichte Sprache shares German's.
+const TEXT_FIELDS: [(Locale, &str, Script); 8] = [
+    (Locale::De, "th_de", Script::Latin),
+    (Locale::En, "th_en", Script::Latin),
+    (Locale::Tr, "th_tr", Script::Latin),
+    (Locale::Ar, "th_ar", Script::Arabic),
+    (Locale::Fa, "th_tri", Script::Arabic),
+    (Locale::Ru, "th_ru", Script::Cyrillic),
+    (Locale::Uk, "th_tri", Script::Cyrillic),
+    (Locale::Pl, "th_tri", Script::Latin),
 ];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Latin,
+    Cyrillic,
+    Arabic,
+}
+
+/// The scripts a text is written in.
+fn scripts(text: &str) -> Vec<Script> {
+    let mut v = Vec::new();
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        let s = match c as u32 {
+            0x0400..=0x052F => Script::Cyrillic,
+            0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
+            _ => Script::Latin,
+        };
+        if !v.contains(&s) {
+            v.push(s);
+        }
+    }
+    v
+}
 
 #[derive(Clone, Copy)]
 enum Mode {
@@ -182,8 +205,16 @@ fn register(index: &Index) {
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
-    text: [Field; 9],
+    /// Per language: the service's own texts and its further topics' words.
+    text: [Field; 8],
+    /// Per language: the name and search words of the service's main topic.
+    topic_text: [Field; 8],
     common: Field,
+    /// Character trigrams of every word in every language, for typos the stemmed fields
+    /// cannot forgive.
+    spell: Field,
+    /// The German name, lower case: services of one name in many places form a family.
+    family: Field,
     lang: Field,
     topic: Field,
     area: Field,
@@ -211,8 +242,12 @@ fn schema() -> (Schema, Fields) {
         )
     };
     let text =
-        TEXT_FIELDS.map(|(l, a)| b.add_text_field(&format!("text_{}", l.tag()), text_opts(a)));
+        TEXT_FIELDS.map(|(l, a, _)| b.add_text_field(&format!("text_{}", l.tag()), text_opts(a)));
+    let topic_text =
+        TEXT_FIELDS.map(|(l, a, _)| b.add_text_field(&format!("topic_{}", l.tag()), text_opts(a)));
     let common = b.add_text_field("common", text_opts("th_plain"));
+    let family = b.add_text_field("family", STORED);
+    let spell = b.add_text_field("spell", text_opts("th_tri"));
     let lang = b.add_text_field("lang", STRING);
     let topic = b.add_text_field("topic", STRING);
     let area = b.add_text_field("area", STRING);
@@ -227,7 +262,10 @@ fn schema() -> (Schema, Fields) {
         Fields {
             id,
             text,
+            topic_text,
             common,
+            spell,
+            family,
             lang,
             topic,
             area,
@@ -266,12 +304,18 @@ pub struct SearchQuery {
     pub age: Option<i64>,
     pub offset: usize,
     pub limit: usize,
+    /// Show a service offered under the same name in many places once (its best match),
+    /// with the number of other places: for searches across the whole region.
+    pub collapse: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Hits {
+    /// Matches in all (distinct services when collapsed).
     pub total: usize,
     pub ids: Vec<i64>,
+    /// With `collapse`: for each id, how many more places offer a service of the same name.
+    pub elsewhere: Vec<usize>,
 }
 
 /// One tenant's index on this node.
@@ -309,6 +353,13 @@ impl TenantIndex {
         let f = self.fields;
         let mut d = TantivyDocument::default();
         d.add_u64(f.id, s.id as u64);
+        d.add_text(
+            f.family,
+            s.texts
+                .get("de")
+                .map(|x| x.name.to_lowercase())
+                .unwrap_or_default(),
+        );
         let terms: Vec<&taxonomy::Term> = {
             let mut v: Vec<&taxonomy::Term> = Vec::new();
             for t in &s.topics {
@@ -320,28 +371,54 @@ impl TenantIndex {
             }
             v
         };
-        for (i, (l, _)) in TEXT_FIELDS.iter().enumerate() {
+        let main = s.topics.first().and_then(|t| taxonomy::get(t));
+        let words_of = |t: &taxonomy::Term, l: Locale, out: &mut String| {
+            let tags: &[Locale] = if l == Locale::De {
+                &[Locale::De, Locale::DeLs]
+            } else {
+                std::slice::from_ref(&l)
+            };
+            for tag in tags {
+                // The topic's name twice: it is what the service is about.
+                out.push_str(t.name(*tag));
+                out.push('\n');
+                out.push_str(t.name(*tag));
+                out.push('\n');
+                if let Some(k) = t.keywords.get(tag.tag()) {
+                    out.push_str(&k.join("\n"));
+                    out.push('\n');
+                }
+            }
+        };
+        for (i, (l, _, _)) in TEXT_FIELDS.iter().enumerate() {
             let mut text = String::new();
-            if let Some(x) = s
-                .texts
-                .get(l.tag())
-                .or_else(|| (*l == Locale::DeLs).then(|| s.texts.get("de")).flatten())
-            {
+            if let Some(x) = s.texts.get(l.tag()) {
                 // The name twice: it says most about the service.
                 for part in [&x.name, &x.name, &x.description, &x.eligibility] {
                     text.push_str(part);
                     text.push('\n');
                 }
             }
+            let mut topic_text = String::new();
+            if let Some(m) = main {
+                words_of(m, *l, &mut topic_text);
+            }
             for t in &terms {
-                text.push_str(t.name(*l));
-                text.push('\n');
-                if let Some(k) = t.keywords.get(l.tag()) {
-                    text.push_str(&k.join("\n"));
+                if main.is_some_and(|m| m.code == t.code) {
+                    continue;
+                }
+                // Further topics count as much as the service's own words; ancestors by name.
+                if s.topics.contains(&t.code) {
+                    words_of(t, *l, &mut text);
+                } else {
+                    text.push_str(t.name(*l));
                     text.push('\n');
                 }
             }
+            d.add_text(f.spell, &text);
+            d.add_text(f.spell, &topic_text);
             d.add_text(f.text[i], &text);
+            d.add_text(f.topic_text[i], &topic_text);
         }
         let mut common = String::new();
         for loc in &s.locations {
@@ -424,6 +501,82 @@ impl TenantIndex {
         self.state.lock().await.1
     }
 
+    /// The clauses of a text in one field: each word as analysed for the field; a word the
+    /// index does not know is matched with typos allowed; in trigram fields a word matches
+    /// when most of its trigrams do.
+    fn text_clauses(
+        &self,
+        searcher: &tantivy::Searcher,
+        field: Field,
+        text: &str,
+        weight: f32,
+        trigrams: bool,
+        out: &mut Vec<(Occur, Box<dyn Query>)>,
+    ) -> Result<()> {
+        let Ok(mut analyzer) = self.index.tokenizer_for_field(field) else {
+            return Ok(());
+        };
+        let mut stream = analyzer.token_stream(text);
+        // Tokens grouped by the word they come from (trigrams share their word's offsets).
+        let mut words: Vec<(usize, Vec<String>)> = Vec::new();
+        while let Some(tok) = stream.next() {
+            match words.last_mut() {
+                Some((from, grams)) if *from == tok.offset_from && trigrams => {
+                    grams.push(tok.text.clone())
+                }
+                _ => {
+                    if words.len() >= 16 {
+                        break;
+                    }
+                    words.push((tok.offset_from, vec![tok.text.clone()]));
+                }
+            }
+        }
+        for (_, tokens) in words {
+            if trigrams && tokens.len() > 1 {
+                let n = tokens.len();
+                let grams: Vec<(Occur, Box<dyn Query>)> = tokens
+                    .into_iter()
+                    .map(|g| {
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(
+                            Term::from_field_text(field, &g),
+                            IndexRecordOption::WithFreqs,
+                        ));
+                        (Occur::Should, q)
+                    })
+                    .collect();
+                let need = (n * 7).div_ceil(10).max(1);
+                let q = BooleanQuery::with_minimum_required_clauses(grams, need);
+                out.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), weight / n as f32)),
+                ));
+                continue;
+            }
+            let word = &tokens[0];
+            let term = Term::from_field_text(field, word);
+            if searcher.doc_freq(&term)? > 0 {
+                out.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                        weight,
+                    )),
+                ));
+            } else if !trigrams && word.chars().count() >= 4 {
+                let d = if word.chars().count() >= 8 { 2 } else { 1 };
+                out.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(FuzzyTermQuery::new(term, d, true)),
+                        weight * 0.6,
+                    )),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     pub fn search(&self, q: &SearchQuery) -> Result<Hits> {
         let f = self.fields;
         let searcher = self.reader.searcher();
@@ -431,60 +584,22 @@ impl TenantIndex {
         let text: String = q.text.chars().take(200).collect();
         if !text.trim().is_empty() {
             let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            let mut fields: Vec<(Field, f32, bool)> = TEXT_FIELDS
-                .iter()
-                .enumerate()
-                .filter(|(_, (l, _))| *l != Locale::DeLs)
-                .map(|(i, (l, a))| {
-                    let own = q
-                        .locale
-                        .is_some_and(|x| x == *l || (x == Locale::DeLs && *l == Locale::De));
-                    let tri = *a == "th_tri";
-                    let w = if tri { 0.4 } else { 1.0 } * if own { 1.5 } else { 1.0 };
-                    (f.text[i], w, !tri)
-                })
-                .collect();
-            fields.push((f.common, 0.8, false));
-            for (field, weight, fuzzy) in fields {
-                let entry = self.index.schema().get_field_entry(field).clone();
-                let Ok(mut analyzer) = self.index.tokenizer_for_field(field) else {
+            let wanted = scripts(&text);
+            for (i, (l, analyzer, script)) in TEXT_FIELDS.iter().enumerate() {
+                if !wanted.contains(script) {
                     continue;
-                };
-                let _ = entry;
-                let mut stream = analyzer.token_stream(&text);
-                let mut seen: Vec<String> = Vec::new();
-                while let Some(tok) = stream.next() {
-                    if seen.len() >= 24 {
-                        break;
-                    }
-                    if seen.contains(&tok.text) {
-                        continue;
-                    }
-                    seen.push(tok.text.clone());
                 }
-                for word in seen {
-                    let term = Term::from_field_text(field, &word);
-                    let known = searcher.doc_freq(&term)? > 0;
-                    if known {
-                        should.push((
-                            Occur::Should,
-                            Box::new(BoostQuery::new(
-                                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-                                weight,
-                            )),
-                        ));
-                    } else if fuzzy && word.chars().count() >= 4 {
-                        let d = if word.chars().count() >= 8 { 2 } else { 1 };
-                        should.push((
-                            Occur::Should,
-                            Box::new(BoostQuery::new(
-                                Box::new(FuzzyTermQuery::new(term, d, true)),
-                                weight * 0.6,
-                            )),
-                        ));
-                    }
+                let own = q
+                    .locale
+                    .is_some_and(|x| x == *l || (x == Locale::DeLs && *l == Locale::De));
+                let boost = if own { 1.5 } else { 1.0 };
+                let tri = *analyzer == "th_tri";
+                for (field, weight) in [(f.topic_text[i], 3.0 * boost), (f.text[i], boost)] {
+                    self.text_clauses(&searcher, field, &text, weight, tri, &mut should)?;
                 }
             }
+            self.text_clauses(&searcher, f.common, &text, 0.8, false, &mut should)?;
+            self.text_clauses(&searcher, f.spell, &text, 0.3, true, &mut should)?;
             if should.is_empty() {
                 return Ok(Hits::default());
             }
@@ -563,6 +678,9 @@ impl TenantIndex {
         }
         let query = BooleanQuery::new(clauses);
         let limit = q.limit.clamp(1, 200);
+        if q.collapse {
+            return self.collapsed(&searcher, &query, q.offset.min(10_000), limit);
+        }
         let (total, top) = searcher.search(
             &query,
             &(
@@ -579,7 +697,48 @@ impl TenantIndex {
                 ids.push(id as i64);
             }
         }
-        Ok(Hits { total, ids })
+        Ok(Hits {
+            total,
+            ids,
+            elsewhere: Vec::new(),
+        })
+    }
+
+    /// The best match of each service name, in rank order, from the first candidates.
+    fn collapsed(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &BooleanQuery,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Hits> {
+        let f = self.fields;
+        let candidates = ((offset + limit) * 30).clamp(300, 3000);
+        let top = searcher.search(query, &TopDocs::with_limit(candidates).order_by_score())?;
+        let mut families: Vec<(String, i64, usize)> = Vec::new();
+        for (_, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let id = doc.get_first(f.id).and_then(|v| v.as_u64()).unwrap_or(0) as i64;
+            let family = doc
+                .get_first(f.family)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string();
+            match families
+                .iter_mut()
+                .find(|x| x.0 == family && !family.is_empty())
+            {
+                Some(x) => x.2 += 1,
+                None => families.push((family, id, 0)),
+            }
+        }
+        let total = families.len();
+        let page: Vec<&(String, i64, usize)> = families.iter().skip(offset).take(limit).collect();
+        Ok(Hits {
+            total,
+            ids: page.iter().map(|x| x.1).collect(),
+            elsewhere: page.iter().map(|x| x.2).collect(),
+        })
     }
 }
 

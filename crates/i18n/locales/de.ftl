@@ -874,7 +874,7 @@ admin-guide-import-failed-intro = Es wurde nichts geändert. { $count } Fehler:
 admin-guide-recognition = Tabelle zur Anerkennung
 admin-guide-rec-summary = Stand { $version }: { $count } Referenzberufe, davon { $unchecked } nicht mit der Quelle geprüft.
 admin-guide-rec-imported-at = Importiert am { $date }.
-admin-guide-rec-shipped = Mitgelieferte Tabelle für Niedersachsen.
+admin-guide-rec-none = Noch keine Tabelle importiert. Teilhabe liefert eine für Niedersachsen mit (recognition_nds.json im Quellcode); passen Sie sie für Ihr Land an und importieren Sie sie hier.
 admin-guide-rec-export = Tabelle als JSON herunterladen (zum Bearbeiten)
 admin-guide-rec-file = Neue Tabelle (JSON)
 admin-guide-rec-imported = Tabelle mit { $count } Berufen importiert.
@@ -1009,3 +1009,7 @@ admin-guide-reverify-body = Guten Tag,
     { $link }
 
     Vielen Dank!
+guide-elsewhere = { $count ->
+    [one] Dieses Angebot gibt es noch an 1 weiteren Ort
+   *[other] Dieses Angebot gibt es noch an { $count } weiteren Orten
+}

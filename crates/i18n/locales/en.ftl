@@ -873,7 +873,7 @@ admin-guide-import-failed-intro = Nothing was changed. { $count } errors:
 admin-guide-recognition = Recognition table
 admin-guide-rec-summary = Version { $version }: { $count } reference professions, { $unchecked } of them not checked against their source.
 admin-guide-rec-imported-at = Imported on { $date }.
-admin-guide-rec-shipped = The table shipped for Lower Saxony.
+admin-guide-rec-none = No table imported yet. Teilhabe ships one for Lower Saxony (recognition_nds.json in the source code); adapt it to your state and import it here.
 admin-guide-rec-export = Download the table as JSON (to edit it)
 admin-guide-rec-file = New table (JSON)
 admin-guide-rec-imported = Table with { $count } professions imported.
@@ -1008,3 +1008,7 @@ admin-guide-reverify-body = Hello,
     { $link }
 
     Thank you!
+guide-elsewhere = { $count ->
+    [one] This service is also offered in 1 more place
+   *[other] This service is also offered in { $count } more places
+}

@@ -596,3 +596,431 @@ account-name-change = Ваше отображаемое имя
 report-by-field-hint = Одно предложение может касаться нескольких направлений работы и тогда учитывается в каждом. Поэтому сумма в таблице может быть больше числа предложений.
 account-saved = Сохранено.
 admin-events-created = Мероприятие создано. Теперь оно доступно всем.
+
+## Wegweiser (public guide)
+guide-title = Путеводитель
+guide-intro = Консультации и помощь рядом с вами, на вашем языке. Услуг в регионе: { $count }.
+guide-search-label = Что вы ищете?
+guide-search-hint = Например: детский врач, курс немецкого, признание аттестата. Искать можно на любом языке.
+guide-search = Искать
+guide-show = Показать
+guide-place = Место
+guide-nearby = Также места поблизости
+guide-language = Язык консультации
+guide-more-filters = Другие фильтры
+guide-topic = Тема
+guide-group = Для кого
+guide-age = Возраст
+guide-open-on = Открыто в день
+guide-only = Только услуги, которые
+guide-free = бесплатны
+guide-step-free = доступны без ступенек
+guide-open-now = открыты сейчас
+guide-any-topic = Все темы
+guide-any-language = Все языки
+guide-any-place = Все места
+guide-any-group = Все
+guide-any-day = Любой день
+guide-choose = Пожалуйста, выберите
+guide-guides = Шаг за шагом
+guide-topics = Темы
+guide-offline-hint = Совет: страницы, которые вы здесь открываете, сохраняются в вашем телефоне. Их можно снова посмотреть и без интернета.
+guide-results-title = Результаты поиска
+guide-results-count = { $count ->
+    [0] Услуги не найдены
+    [one] Найдена { $count } услуга
+    [few] Найдены { $count } услуги
+    [many] Найдено { $count } услуг
+   *[other] Найдено { $count } услуги
+}
+guide-no-results = Мы ничего не нашли. Попробуйте другое слово, меньше фильтров или «Также места поблизости».
+guide-closed-today = Сегодня закрыто
+guide-today = Сегодня открыто: { $hours }
+guide-open-now-until = Сейчас открыто: { $hours }
+guide-languages-spoken = Языки, на которых здесь говорят
+guide-free-badge = Бесплатно
+guide-step-free-badge = Без ступенек
+guide-appointment-badge = По записи
+guide-fictitious = Это вымышленный пример услуги для демонстрации.
+guide-not-active = Эта услуга сейчас не работает.
+guide-costs = Стоимость
+guide-free-of-charge = Бесплатно
+guide-costs-ask = Пожалуйста, уточните.
+guide-who = Кто может прийти
+guide-age-range = { $to ->
+    [one] от { $from } до { $to } года
+   *[other] от { $from } до { $to } лет
+}
+guide-provider = Организация
+guide-hours = Часы работы
+guide-hours-none = Пожалуйста, запишитесь на приём.
+guide-by-appointment = Пожалуйста, заранее запишитесь на приём.
+guide-where = Как нас найти
+guide-how-to-get-there = Как добраться:
+guide-access = Доступ:
+guide-step-free-yes = без ступенек
+guide-step-free-no = со ступеньками
+guide-map-link = Показать на карте (OpenStreetMap, внешний сайт)
+guide-bring = Пожалуйста, возьмите с собой
+guide-contact = Контакты
+guide-phone = Телефон:
+guide-email = Эл. почта:
+guide-verified = Последняя проверка: { $date }
+guide-sheet-link = Информационный листок для печати
+guide-sheet-source = Из путеводителя (Wegweiser): { $url }
+guide-back-to-service = Назад к услуге
+guide-recognition-title = Признание иностранного образования
+guide-recognition-teaser = Ваша профессия регламентируется? Кто за это отвечает? Сколько это стоит?
+guide-recognition-intro = Вы получили профессию за границей? Тогда у вас есть право на процедуру признания, откуда бы вы ни приехали.
+guide-recognition-step-1 = Введите свою профессию на своём языке.
+guide-recognition-step-2 = Вы увидите соответствующую немецкую профессию (референтную профессию) и узнаете, регламентируется ли она.
+guide-recognition-step-3 = Вы увидите ответственное ведомство в Нижней Саксонии, нужные документы, стоимость и срок.
+guide-recognition-step-4 = Вы найдёте консультацию рядом с вами, на вашем языке.
+guide-recognition-search = Ваша профессия
+guide-recognition-search-hint = Например: медсестра, электрик, учительница. На любом языке.
+guide-recognition-found = { $count ->
+    [0] Подходящая профессия не найдена
+    [one] { $count } подходящая профессия
+    [few] { $count } подходящие профессии
+    [many] { $count } подходящих профессий
+   *[other] { $count } подходящей профессии
+}
+guide-recognition-none = Вашей профессии нет в нашем списке. Поможет федеральный сайт «Anerkennungs-Finder» (поиск по признанию).
+guide-recognition-finder = Федеральный Anerkennungs-Finder (внешний сайт)
+guide-recognition-finder-always = Все профессии и все федеральные земли:
+guide-recognition-regulated-short = регламентируемая профессия
+guide-recognition-not-regulated-short = не регламентируется
+guide-recognition-regulated-q = Нужно ли мне признание?
+guide-recognition-regulated = Да. Это регламентируемая профессия.
+guide-recognition-regulated-means = В Германии вы можете работать по этой профессии только после того, как ваше образование будет признано.
+guide-recognition-not-regulated = Нет, но оно помогает. Эта профессия не регламентируется.
+guide-recognition-not-regulated-means = Вы можете работать и без признания. Но решение о равноценности помогает при поиске работы.
+guide-recognition-law = Правовая основа:
+guide-recognition-body = Ответственное ведомство
+guide-recognition-documents = Документы, которые обычно нужны
+guide-recognition-fee = Стоимость
+guide-recognition-duration = Срок
+guide-recognition-who-pays = Кто может оплатить расходы
+guide-recognition-counselling = Консультация по признанию рядом с вами
+guide-recognition-source = Источник этих сведений
+guide-recognition-unverified = Не проверено: эти сведения ещё не сверены с источником. Пожалуйста, уточните в ответственном ведомстве или в консультационной службе.
+guide-recognition-version = Таблица по состоянию на: { $version }
+guide-next-title = После интеграционного курса
+guide-next-teaser = Четыре вопроса — и вы увидите подходящие предложения рядом с вами.
+guide-next-intro = Вы закончили интеграционный курс? Ответьте на четыре вопроса. Мы покажем, что вам подойдёт дальше.
+guide-next-level = Какого уровня языка вы достигли на экзамене?
+guide-next-age = Сколько вам лет?
+guide-next-aims = Чего вы хотите добиться?
+guide-next-show = Показать подходящие предложения
+guide-next-result = Ваши следующие шаги
+guide-next-not-in-language = На вашем языке мы здесь ничего не нашли. Эти предложения есть на немецком.
+guide-next-none-local = В вашем населённом пункте такого предложения пока нет. Обратитесь в консультацию для мигрантов.
+guide-next-more = Другие предложения по этой теме
+next-level-below-a2 = Ниже A2
+next-level-a2 = A2
+next-level-b1 = B1
+next-level-b2 = B2 или выше
+next-aim-job = Найти работу
+next-aim-training = Получить профессиональное образование
+next-aim-study = Учиться в вузе
+next-aim-recognition = Добиться признания моего образования
+next-step-repeat-title = Продолжать учить немецкий
+next-step-repeat-text = Часы интеграционного курса можно повторить, часто бесплатно. Спросите в своей языковой школе или в консультации для мигрантов.
+next-step-bsk-a2-title = Профессиональный языковой курс до B1
+next-step-bsk-a2-text = Есть профессиональные языковые курсы (Berufssprachkurs) для тех, кто на интеграционном курсе ещё не достиг B1. С ними вы дойдёте до B1.
+next-step-bsk-b2-title = Профессиональный языковой курс от B1 до B2
+next-step-bsk-b2-text = Профессиональный языковой курс поднимет ваш уровень с B1 до B2, с немецким для работы. Обычно в нём 400 учебных часов.
+next-step-bsk-c1-title = Профессиональный языковой курс от B2 до C1
+next-step-bsk-c1-text = Профессиональный языковой курс поднимет ваш уровень с B2 до C1. Это помогает в работе, при признании образования и в учёбе.
+next-step-jmd-title = Служба миграции молодёжи (Jugendmigrationsdienst)
+next-step-jmd-text = До 27 лет вас консультирует Служба миграции молодёжи: школа, профессиональное обучение, работа и повседневная жизнь. Бесплатно.
+next-step-mbe-title = Миграционная консультация для взрослых (MBE)
+next-step-mbe-text = С 27 лет вас консультирует Миграционная консультация для взрослых: работа, язык, семья и вид на жительство. Бесплатно.
+next-step-job-title = Jobcenter и Агентство по труду (Agentur für Arbeit)
+next-step-job-text = Jobcenter или Агентство по труду помогает искать работу и часто оплачивает курсы и повышение квалификации.
+next-step-training-title = Профессиональное обучение
+next-step-training-text = Профориентация поможет найти место для профессионального обучения (Ausbildung). Помощь есть и во время обучения.
+next-step-study-title = Учёба в вузе
+next-step-study-text = Для учёбы в вузе обычно нужен немецкий на уровне C1. В консультации для студентов вам скажут, какие документы об образовании нужны.
+next-step-recognition-title = Признание вашего образования
+next-step-recognition-text = Узнайте, соответствует ли ваше иностранное образование немецкой профессии. В этом поможет консультация по признанию.
+weekday-1 = Понедельник
+weekday-2 = Вторник
+weekday-3 = Среда
+weekday-4 = Четверг
+weekday-5 = Пятница
+weekday-6 = Суббота
+weekday-7 = Воскресенье
+dir-group-all = Все
+dir-group-refugees = Беженцы
+dir-group-families = Семьи
+dir-group-women = Женщины
+dir-group-youth = Молодёжь
+dir-group-workers = Работающие и ищущие работу
+dir-group-students = Студенты
+dir-group-seniors = Пожилые люди
+rec-doc-application = Бланк заявления
+rec-doc-cv = Резюме
+rec-doc-id = Удостоверение личности или паспорт
+rec-doc-qualification = Заверенная копия вашего диплома
+rec-doc-training-content = Документ о предметах и часах обучения
+rec-doc-work-experience = Документы о вашем опыте работы
+rec-doc-translations = Переводы, сделанные присяжными переводчиками
+rec-doc-language-certificate = Языковой сертификат
+rec-doc-health-certificate = Медицинская справка
+rec-doc-police-clearance = Справка о несудимости
+rec-doc-name-change = Документ о смене фамилии или имени (например, свидетельство о браке)
+rec-doc-residence-intent = Подтверждение того, что вы хотите работать в Нижней Саксонии (если вы ещё за границей)
+spoken-de = Немецкий
+spoken-en = Английский
+spoken-ar = Арабский
+spoken-tr = Турецкий
+spoken-fa = Персидский (фарси)
+spoken-prs = Дари
+spoken-ps = Пушту
+spoken-uk = Украинский
+spoken-ru = Русский
+spoken-pl = Польский
+spoken-ro = Румынский
+spoken-bg = Болгарский
+spoken-kmr = Курдский (курманджи)
+spoken-ckb = Курдский (сорани)
+spoken-ti = Тигринья
+spoken-am = Амхарский
+spoken-so = Сомалийский
+spoken-fr = Французский
+spoken-es = Испанский
+spoken-it = Итальянский
+spoken-pt = Португальский
+spoken-el = Греческий
+spoken-sq = Албанский
+spoken-sr = Сербский
+spoken-hr = Хорватский
+spoken-bs = Боснийский
+spoken-hu = Венгерский
+spoken-ka = Грузинский
+spoken-hy = Армянский
+spoken-ur = Урду
+spoken-hi = Хинди
+spoken-vi = Вьетнамский
+spoken-zh = Китайский
+spoken-rom = Цыганский (романи)
+spoken-gsg = Немецкий жестовый язык
+guide-org-services = Наши услуги в путеводителе
+guide-org-services-intro = Здесь вы поддерживаете в актуальном виде услуги своей организации. Каждое изменение проверяет координационный отдел, прежде чем оно будет опубликовано.
+guide-org-new = Добавить новую услугу
+guide-org-edit = Изменить услугу
+guide-org-none = У вашей организации пока нет услуг в путеводителе.
+guide-org-due = Пожалуйста, проверьте: этой записи больше года.
+guide-org-confirm = Всё ещё верно
+guide-org-confirm-named = «{ $name }» — всё ещё верно
+guide-org-changes = Отправленные изменения
+guide-org-changes-none = Изменений не отправлено.
+guide-org-review-note = Координационный отдел проверит ваши данные и затем опубликует их.
+guide-org-submit = Отправить на проверку
+guide-proposed = Спасибо. Ваши данные будут проверены и затем опубликованы.
+guide-verified-thanks = Спасибо. Запись отмечена как проверенная.
+guide-change-pending = ожидает проверки
+guide-change-approved = одобрено
+guide-change-rejected = отклонено
+guide-change-replaced = заменено более новым изменением
+error-field-unknown-language = Мы не знаем такого кода языка. Пожалуйста, выберите язык из списка.
+error-field-language-long-code = Пожалуйста, используйте короткий код языка (ISO 639-1), например «ar» вместо «ara».
+error-field-hours-format = Пожалуйста, пишите время так: «Mo 09:00-12:00, 14:00-16:00», один день в строке.
+error-field-hours-weekday = Пожалуйста, начинайте каждую строку с сокращения дня недели: Mo, Di, Mi, Do, Fr, Sa или So (или по-английски Mon … Sun).
+error-field-hours-order = Конец должен быть позже начала и не позднее 24:00.
+error-field-hours-overlap = Два промежутка времени в один и тот же день пересекаются.
+error-field-unknown-topic = Такой темы нет.
+error-field-unknown-municipality = Такого населённого пункта в регионе нет.
+error-field-age = Пожалуйста, укажите возраст от 0 до 120.
+error-field-age-order = Максимальный возраст должен быть больше минимального.
+error-field-postal-code = Пожалуйста, укажите почтовый индекс из 5 цифр.
+error-field-phone = Номер телефона может содержать только цифры, пробелы и + - / ( ).
+error-field-coordinates = Координаты недействительны.
+error-field-unknown-location = Такого места нет.
+error-field-period = Пожалуйста, укажите месяц, например 2026-11.
+error-field-range = Это значение вне допустимого диапазона.
+error-field-in-past = Этот момент времени уже прошёл.
+error-field-datetime = Пожалуйста, укажите дату и время.
+error-field-json-syntax = Файл не является корректным JSON.
+error-field-rec-key = Ключ отсутствует, повторяется или содержит символы, кроме a–z, 0–9 и -.
+error-field-rec-reference = Не указано немецкое название референтной профессии.
+error-field-rec-body = Этого ответственного ведомства нет в списке ведомств.
+error-field-rec-document = Мы не знаем такого документа.
+error-field-rec-source = Источник должен быть интернет-адресом.
+error-field-hsds-empty = Файл не содержит услуг.
+error-field-hsds-entry = Эта запись не является корректной услугой HSDS (нет id и name).
+error-field-hsds-organization = Этой организации нет в реестре организаций.
+
+## Wegweiser (coordination office)
+admin-guide-title = Ведение путеводителя
+admin-guide-summary = Опубликовано услуг: { $count } · Изменений ожидают проверки: { $pending } · Записей нужно проверить заново: { $due }
+admin-guide-index = Поисковый индекс этого сервера соответствует версии { $rev }.
+admin-guide-pending = Проверить изменения
+admin-guide-pending-none = Нет изменений, ожидающих проверки.
+admin-guide-change-edit = Изменение
+admin-guide-change-new = новая услуга
+admin-guide-due = Записи для повторной проверки
+admin-guide-due-intro = { $days ->
+    [one] Записи, которые не проверялись дольше { $days } дня.
+   *[other] Записи, которые не проверялись дольше { $days } дней.
+} Организациям один раз отправляется напоминание по электронной почте.
+admin-guide-due-more = … и ещё { $count }.
+admin-guide-reverify-days = Через сколько дней напоминать (30–1095)
+admin-guide-hsds = Импорт и экспорт (HSDS 3.0)
+admin-guide-export = Скачать все услуги в формате HSDS JSON
+admin-guide-import-file = Файл HSDS JSON
+admin-guide-import-hint = Список услуг в формате HSDS 3.0. Проверяется всё; данные записываются, только если все записи верны.
+admin-guide-import = Импортировать
+admin-guide-imported = Импортировано услуг: { $count }.
+admin-guide-import-failed = Импорт невозможен
+admin-guide-import-failed-intro = Ничего не изменено. Ошибок: { $count }
+admin-guide-recognition = Таблица признания
+admin-guide-rec-summary = Версия { $version }: референтных профессий — { $count }, из них { $unchecked } не сверены с источником.
+admin-guide-rec-imported-at = Импортировано { $date }.
+admin-guide-rec-none = Таблица ещё не импортирована. Teilhabe поставляется с таблицей для Нижней Саксонии (recognition_nds.json в исходном коде); адаптируйте её для своей земли и импортируйте здесь.
+admin-guide-rec-export = Скачать таблицу в формате JSON (для редактирования)
+admin-guide-rec-file = Новая таблица (JSON)
+admin-guide-rec-imported = Таблица импортирована. Профессий: { $count }.
+admin-guide-review = Проверить изменение
+admin-guide-review-from = Отправлено: { $org }, { $date }
+admin-guide-review-compare = Текущее и предлагаемое
+admin-guide-field = Поле
+admin-guide-now = Сейчас
+admin-guide-proposed = Предложено
+admin-guide-changed = изменено
+admin-guide-approve = Одобрить и опубликовать
+admin-guide-approved = Одобрено и опубликовано.
+admin-guide-reject = Отклонить
+admin-guide-reject-reason = Обоснование для организации
+admin-guide-reject-hint = Организация увидит это обоснование рядом со своими услугами.
+admin-guide-rejected = Отклонено.
+admin-guide-public-page = Публичная страница
+admin-guide-texts-de = Тексты на немецком
+admin-guide-name = Название услуги
+admin-guide-description = Описание
+admin-guide-description-hint = Простыми словами: что, для кого, как записаться на приём.
+admin-guide-eligibility = Кто может прийти
+admin-guide-fees = Стоимость (если не бесплатно)
+admin-guide-bring = Пожалуйста, возьмите с собой
+admin-guide-bring-hint = Один пункт в строке.
+admin-guide-translations = Переводы
+admin-guide-what = Что и для кого
+admin-guide-topics = Темы
+admin-guide-languages = Языки консультации
+admin-guide-groups = Целевые группы
+admin-guide-age-min = Минимальный возраст
+admin-guide-age-max = Максимальный возраст
+admin-guide-free = Бесплатно
+admin-guide-where-when = Где и когда
+admin-guide-areas = Для каких мест
+admin-guide-whole-region = Весь регион
+admin-guide-hours = Часы работы
+admin-guide-hours-hint = Один день в строке, например: Mo 09:00-12:00, 14:00-16:00
+admin-guide-by-appointment = Только по записи
+admin-guide-location = Местонахождение
+admin-guide-new-location = Новое местонахождение
+admin-guide-new-location-use = Создать и использовать это новое местонахождение
+admin-guide-loc-name = Название места
+admin-guide-loc-street = Улица и номер дома
+admin-guide-loc-postal = Почтовый индекс
+admin-guide-loc-town = Населённый пункт
+admin-guide-loc-transport = Как добраться на автобусе и поезде
+admin-guide-loc-access = Сведения о доступности
+admin-guide-loc-step-free = Доступно без ступенек
+admin-guide-contact = Контакты
+admin-guide-phone = Телефон
+admin-guide-url = Веб-сайт
+admin-guide-contact-person = Контактное лицо
+admin-guide-status = Статус
+admin-guide-status-active = открыто
+admin-guide-status-closed = временно закрыто
+admin-guide-status-inactive = неактивно
+admin-guide-status-defunct = прекращено
+
+## The administration's languages (staff)
+admin-staff-nav = Языки в ведомстве
+admin-staff-mine = Мои языки
+admin-staff-mine-intro = Укажите, на каких языках вы говорите. Так ваша команда видит, какие языки она охватывает, а коллеги могут попросить вас об устном переводе.
+admin-staff-no-record = Для вашей учётной записи пока нет записи сотрудника. Пожалуйста, обратитесь к руководителю команды.
+admin-staff-levels-caption = Языки и уровень (CEFR)
+admin-staff-language = Язык
+admin-staff-level = Уровень
+admin-staff-level-none = не владею
+admin-staff-level-native = Родной язык
+admin-staff-interprets = Я также перевожу устно для других команд (от B2).
+admin-staff-coverage = Охват языков
+admin-staff-coverage-intro = Какие языки запрашивают ваши клиенты и кто в команде на них говорит (от B2)? Спрос: последние три месяца и три месяца до них.
+admin-staff-coverage-period = Последний месяц с данными: { $month }
+admin-staff-gaps = Пробелы: спрос есть, но никто не говорит на языке
+admin-staff-gaps-none = Нет.
+admin-staff-gap-line = { $language } в { $unit }: запросов — { $count }, в команде никого; в пуле переводчиков: { $pool }
+admin-staff-singles = Язык обеспечивает только один человек
+admin-staff-single-line = { $language } в { $unit }: запросов — { $count }, говорит только один человек
+admin-staff-table = Все языки
+admin-staff-csv = Скачать в формате CSV
+admin-staff-unit = Команда
+admin-staff-municipality = Населённый пункт
+admin-staff-recent = Запросы (3 месяца)
+admin-staff-before = Запросы (3 месяца до этого)
+admin-staff-speakers = В команде (от B2)
+admin-staff-pool = Пул устных переводчиков
+admin-staff-status = Ситуация
+admin-staff-cover-gap = пробел
+admin-staff-cover-single = один человек
+admin-staff-cover-covered = обеспечено
+admin-staff-cover-spare = нет спроса
+admin-staff-demand = Внести спрос
+admin-staff-period = Месяц
+admin-staff-period-hint = Формат ГГГГ-ММ, например 2026-11
+admin-staff-requests = Количество запросов
+admin-staff-demand-saved = Спрос сохранён.
+admin-staff-interpreting = Устный перевод
+admin-staff-interpreting-intro = Забронируйте коллегу из внутреннего пула устных переводчиков. Все, кто говорит на этом языке, получат письмо; кто первым согласится, тот и берёт запрос.
+admin-staff-for-me = Запросы на ваших языках
+admin-staff-accept = Взять
+admin-staff-book = Заказать устного переводчика
+admin-staff-book-submit = Отправить запрос
+admin-staff-when = Дата и время
+admin-staff-minutes = Продолжительность в минутах
+admin-staff-minutes-n = { $n ->
+    [one] { $n } минута
+    [few] { $n } минуты
+    [many] { $n } минут
+   *[other] { $n } минуты
+}
+admin-staff-place = Место
+admin-staff-note = Примечание
+admin-staff-ours = Запросы вашей команды
+admin-staff-ours-none = Запросов нет.
+admin-staff-request-open = открыт
+admin-staff-request-accepted = принят
+admin-staff-request-cancelled = отменён
+admin-staff-cancel = Отменить
+admin-staff-booked = Запрос отправлен коллегам: { $count }.
+admin-staff-accepted = Вы взяли эту встречу. Спасибо!
+admin-staff-taken = Эту встречу уже взял кто-то другой.
+admin-staff-cancelled = Запрос отменён.
+admin-staff-mail-subject = Нужен устный переводчик: { $language }
+admin-staff-mail-body = Здравствуйте, { $name }!
+
+    { $unit } ищет помощь с устным переводом ({ $language }).
+    Когда: { $when }
+    Где: { $place }
+
+    Если вы можете взяться, подтвердите здесь:
+    { $link }
+admin-guide-reverify-subject = Пожалуйста, проверьте: «{ $name }» в путеводителе
+admin-guide-reverify-body = Здравствуйте!
+
+    Ваша услуга «{ $name }» уже долгое время без изменений размещена в путеводителе региона (Wegweiser).
+    Часы работы, языки и контакты всё ещё верны? Пожалуйста, подтвердите или измените запись здесь:
+    { $link }
+
+    Большое спасибо!
+guide-elsewhere = { $count ->
+    [one] Эта услуга есть ещё в { $count } месте
+    [few] Эта услуга есть ещё в { $count } местах
+    [many] Эта услуга есть ещё в { $count } местах
+   *[other] Эта услуга есть ещё в { $count } места
+}

@@ -596,3 +596,428 @@ account-name-change = Ваше ім’я, яке бачать інші
 report-by-field-hint = Одна пропозиція може стосуватися кількох напрямів роботи й тоді враховується в кожному. Тому сума в таблиці може бути більшою за кількість пропозицій.
 account-saved = Збережено.
 admin-events-created = Захід створено. Тепер його бачать усі.
+
+## Wegweiser (public guide)
+guide-title = Путівник
+guide-intro = Консультації та допомога поруч із вами, вашою мовою. Послуг у регіоні: { $count }.
+guide-search-label = Що ви шукаєте?
+guide-search-hint = Наприклад: дитячий лікар, курс німецької, визнання атестата. Шукати можна будь-якою мовою.
+guide-search = Шукати
+guide-show = Показати
+guide-place = Місце
+guide-nearby = Також місця поблизу
+guide-language = Мова консультації
+guide-more-filters = Інші фільтри
+guide-topic = Тема
+guide-group = Для кого
+guide-age = Вік
+guide-open-on = Відчинено в день
+guide-only = Лише послуги, які
+guide-free = безкоштовні
+guide-step-free = доступні без сходинок
+guide-open-now = відчинені зараз
+guide-any-topic = Усі теми
+guide-any-language = Усі мови
+guide-any-place = Усі місця
+guide-any-group = Усі
+guide-any-day = Будь-який день
+guide-choose = Будь ласка, виберіть
+guide-guides = Крок за кроком
+guide-topics = Теми
+guide-offline-hint = Порада: сторінки, які ви тут відкриваєте, зберігаються у вашому телефоні. Їх можна переглянути знову навіть без інтернету.
+guide-results-title = Результати пошуку
+guide-results-count = { $count ->
+    [0] Послуг не знайдено
+    [one] Знайдено { $count } послугу
+    [few] Знайдено { $count } послуги
+    [many] Знайдено { $count } послуг
+   *[other] Знайдено { $count } послуги
+}
+guide-no-results = Ми нічого не знайшли. Спробуйте інше слово, менше фільтрів або «Також місця поблизу».
+guide-closed-today = Сьогодні зачинено
+guide-today = Сьогодні відчинено: { $hours }
+guide-open-now-until = Зараз відчинено: { $hours }
+guide-languages-spoken = Мови, якими тут розмовляють
+guide-free-badge = Безкоштовно
+guide-step-free-badge = Без сходинок
+guide-appointment-badge = За записом
+guide-fictitious = Це вигаданий приклад послуги для демонстрації.
+guide-not-active = Ця послуга зараз не працює.
+guide-costs = Вартість
+guide-free-of-charge = Безкоштовно
+guide-costs-ask = Будь ласка, уточніть.
+guide-who = Хто може прийти
+guide-age-range = { $to ->
+    [one] від { $from } до { $to } року
+   *[other] від { $from } до { $to } років
+}
+guide-provider = Організація
+guide-hours = Години роботи
+guide-hours-none = Будь ласка, запишіться на прийом.
+guide-by-appointment = Будь ласка, заздалегідь запишіться на прийом.
+guide-where = Як нас знайти
+guide-how-to-get-there = Як дістатися:
+guide-access = Доступ:
+guide-step-free-yes = без сходинок
+guide-step-free-no = зі сходинками
+guide-map-link = Показати на мапі (OpenStreetMap, зовнішній сайт)
+guide-bring = Будь ласка, візьміть із собою
+guide-contact = Контакти
+guide-phone = Телефон:
+guide-email = Ел. пошта:
+guide-verified = Остання перевірка: { $date }
+guide-sheet-link = Інформаційний листок для друку
+guide-sheet-source = Із путівника (Wegweiser): { $url }
+guide-back-to-service = Назад до послуги
+guide-recognition-title = Визнання іноземної освіти
+guide-recognition-teaser = Ваша професія регульована? Хто за це відповідає? Скільки це коштує?
+guide-recognition-intro = Ви здобули професію за кордоном? Тоді ви маєте право на процедуру визнання, звідки б ви не приїхали.
+guide-recognition-step-1 = Введіть свою професію своєю мовою.
+guide-recognition-step-2 = Ви побачите відповідну німецьку професію (референтну професію) і дізнаєтеся, чи вона регульована.
+guide-recognition-step-3 = Ви побачите відповідальний орган у Нижній Саксонії, потрібні документи, вартість і тривалість.
+guide-recognition-step-4 = Ви знайдете консультацію поруч із вами, вашою мовою.
+guide-recognition-search = Ваша професія
+guide-recognition-search-hint = Наприклад: медсестра, електрик, вчителька. Будь-якою мовою.
+guide-recognition-found = { $count ->
+    [0] Відповідної професії не знайдено
+    [one] { $count } відповідна професія
+    [few] { $count } відповідні професії
+    [many] { $count } відповідних професій
+   *[other] { $count } відповідної професії
+}
+guide-recognition-none = Вашої професії немає в нашому списку. Допоможе федеральний сайт «Anerkennungs-Finder» (пошук щодо визнання).
+guide-recognition-finder = Федеральний Anerkennungs-Finder (зовнішній сайт)
+guide-recognition-finder-always = Усі професії та всі федеральні землі:
+guide-recognition-regulated-short = регульована професія
+guide-recognition-not-regulated-short = не регульована
+guide-recognition-regulated-q = Чи потрібне мені визнання?
+guide-recognition-regulated = Так. Це регульована професія.
+guide-recognition-regulated-means = У Німеччині ви можете працювати за цією професією лише після того, як вашу освіту визнають.
+guide-recognition-not-regulated = Ні, але воно допомагає. Ця професія не регульована.
+guide-recognition-not-regulated-means = Ви можете працювати й без визнання. Але рішення про рівноцінність допомагає, коли ви шукаєте роботу.
+guide-recognition-law = Правова основа:
+guide-recognition-body = Відповідальний орган
+guide-recognition-documents = Документи, які зазвичай потрібні
+guide-recognition-fee = Вартість
+guide-recognition-duration = Тривалість
+guide-recognition-who-pays = Хто може оплатити витрати
+guide-recognition-counselling = Консультація щодо визнання поруч із вами
+guide-recognition-source = Джерело цих відомостей
+guide-recognition-unverified = Не перевірено: ці відомості ще не звірено з джерелом. Будь ласка, уточніть у відповідальному органі або в консультаційній службі.
+guide-recognition-version = Таблиця станом на: { $version }
+guide-next-title = Після інтеграційного курсу
+guide-next-teaser = Чотири запитання — і ви побачите відповідні пропозиції поруч із вами.
+guide-next-intro = Ви закінчили інтеграційний курс? Дайте відповідь на чотири запитання. Ми покажемо, що вам підійде далі.
+guide-next-level = Якого рівня мови ви досягли на іспиті?
+guide-next-age = Скільки вам років?
+guide-next-aims = Чого ви хочете досягти?
+guide-next-show = Показати відповідні пропозиції
+guide-next-result = Ваші наступні кроки
+guide-next-not-in-language = Вашою мовою ми тут нічого не знайшли. Ці пропозиції є німецькою.
+guide-next-none-local = У вашому населеному пункті такої пропозиції поки немає. Зверніться до консультації для мігрантів.
+guide-next-more = Інші пропозиції на цю тему
+next-level-below-a2 = Нижче A2
+next-level-a2 = A2
+next-level-b1 = B1
+next-level-b2 = B2 або вище
+next-aim-job = Знайти роботу
+next-aim-training = Здобути професійну освіту
+next-aim-study = Навчатися у виші
+next-aim-recognition = Отримати визнання моєї освіти
+next-step-repeat-title = Далі вчити німецьку
+next-step-repeat-text = Години інтеграційного курсу можна повторити, часто безкоштовно. Запитайте у своїй мовній школі або в консультації для мігрантів.
+next-step-bsk-a2-title = Професійний мовний курс до B1
+next-step-bsk-a2-text = Є професійні мовні курси (Berufssprachkurs) для тих, хто на інтеграційному курсі ще не досяг B1. З ними ви дійдете до B1.
+next-step-bsk-b2-title = Професійний мовний курс від B1 до B2
+next-step-bsk-b2-text = Професійний мовний курс підніме ваш рівень з B1 до B2, з німецькою для роботи. Зазвичай він має 400 навчальних годин.
+next-step-bsk-c1-title = Професійний мовний курс від B2 до C1
+next-step-bsk-c1-text = Професійний мовний курс підніме ваш рівень з B2 до C1. Це допомагає в роботі, під час визнання освіти та в навчанні.
+next-step-jmd-title = Служба міграції молоді (Jugendmigrationsdienst)
+next-step-jmd-text = До 27 років вас консультує Служба міграції молоді: школа, професійне навчання, робота й повсякденне життя. Безкоштовно.
+next-step-mbe-title = Міграційна консультація для дорослих (MBE)
+next-step-mbe-text = З 27 років вас консультує Міграційна консультація для дорослих: робота, мова, сім’я та перебування. Безкоштовно.
+next-step-job-title = Jobcenter і Агенція праці (Agentur für Arbeit)
+next-step-job-text = Jobcenter або Агенція праці допомагає шукати роботу й часто оплачує курси та підвищення кваліфікації.
+next-step-training-title = Професійне навчання
+next-step-training-text = Профорієнтація допоможе знайти місце для професійного навчання (Ausbildung). Допомога є і під час навчання.
+next-step-study-title = Навчання у виші
+next-step-study-text = Для навчання у виші зазвичай потрібна німецька на рівні C1. У консультації для студентів вам скажуть, які документи про освіту потрібні.
+next-step-recognition-title = Визнання вашої освіти
+next-step-recognition-text = Дізнайтеся, чи відповідає ваша іноземна освіта німецькій професії. У цьому допоможе консультація щодо визнання.
+weekday-1 = Понеділок
+weekday-2 = Вівторок
+weekday-3 = Середа
+weekday-4 = Четвер
+weekday-5 = П’ятниця
+weekday-6 = Субота
+weekday-7 = Неділя
+dir-group-all = Усі
+dir-group-refugees = Біженці
+dir-group-families = Сім’ї
+dir-group-women = Жінки
+dir-group-youth = Молодь
+dir-group-workers = Працівники та ті, хто шукає роботу
+dir-group-students = Студенти
+dir-group-seniors = Літні люди
+rec-doc-application = Бланк заяви
+rec-doc-cv = Резюме
+rec-doc-id = Посвідчення особи або паспорт
+rec-doc-qualification = Засвідчена копія вашого диплома
+rec-doc-training-content = Документ про предмети та години навчання
+rec-doc-work-experience = Документи про ваш досвід роботи
+rec-doc-translations = Переклади, виконані присяжними перекладачами
+rec-doc-language-certificate = Мовний сертифікат
+rec-doc-health-certificate = Медична довідка
+rec-doc-police-clearance = Довідка про несудимість
+rec-doc-name-change = Документ про зміну прізвища чи імені (наприклад, свідоцтво про шлюб)
+rec-doc-residence-intent = Підтвердження, що ви хочете працювати в Нижній Саксонії (якщо ви ще за кордоном)
+spoken-de = Німецька
+spoken-en = Англійська
+spoken-ar = Арабська
+spoken-tr = Турецька
+spoken-fa = Перська (фарсі)
+spoken-prs = Дарі
+spoken-ps = Пушту
+spoken-uk = Українська
+spoken-ru = Російська
+spoken-pl = Польська
+spoken-ro = Румунська
+spoken-bg = Болгарська
+spoken-kmr = Курдська (курманджі)
+spoken-ckb = Курдська (сорані)
+spoken-ti = Тигринья
+spoken-am = Амхарська
+spoken-so = Сомалійська
+spoken-fr = Французька
+spoken-es = Іспанська
+spoken-it = Італійська
+spoken-pt = Португальська
+spoken-el = Грецька
+spoken-sq = Албанська
+spoken-sr = Сербська
+spoken-hr = Хорватська
+spoken-bs = Боснійська
+spoken-hu = Угорська
+spoken-ka = Грузинська
+spoken-hy = Вірменська
+spoken-ur = Урду
+spoken-hi = Гінді
+spoken-vi = В’єтнамська
+spoken-zh = Китайська
+spoken-rom = Ромська (романі)
+spoken-gsg = Німецька жестова мова
+guide-org-services = Наші послуги в путівнику
+guide-org-services-intro = Тут ви підтримуєте в актуальному стані послуги своєї організації. Кожну зміну перевіряє координаційний відділ, перш ніж її буде опубліковано.
+guide-org-new = Додати нову послугу
+guide-org-edit = Змінити послугу
+guide-org-none = Ваша організація ще не має послуг у путівнику.
+guide-org-due = Будь ласка, перевірте: цьому запису понад рік.
+guide-org-confirm = Досі актуально
+guide-org-confirm-named = «{ $name }» — досі актуально
+guide-org-changes = Надіслані зміни
+guide-org-changes-none = Змін не надіслано.
+guide-org-review-note = Координаційний відділ перевірить ваші дані, а потім опублікує їх.
+guide-org-submit = Надіслати на перевірку
+guide-proposed = Дякуємо. Ваші дані буде перевірено, а потім опубліковано.
+guide-verified-thanks = Дякуємо. Запис позначено як перевірений.
+guide-change-pending = очікує на перевірку
+guide-change-approved = схвалено
+guide-change-rejected = відхилено
+guide-change-replaced = замінено новішою зміною
+error-field-unknown-language = Ми не знаємо такого коду мови. Будь ласка, виберіть мову зі списку.
+error-field-language-long-code = Будь ласка, використовуйте короткий код мови (ISO 639-1), наприклад «ar» замість «ara».
+error-field-hours-format = Будь ласка, пишіть час так: «Mo 09:00-12:00, 14:00-16:00», один день у рядку.
+error-field-hours-weekday = Будь ласка, починайте кожен рядок зі скорочення дня тижня: Mo, Di, Mi, Do, Fr, Sa або So (або англійською Mon … Sun).
+error-field-hours-order = Кінець має бути пізніше за початок і не пізніше 24:00.
+error-field-hours-overlap = Два проміжки часу в один і той самий день перетинаються.
+error-field-unknown-topic = Такої теми немає.
+error-field-unknown-municipality = Такого населеного пункту в регіоні немає.
+error-field-age = Будь ласка, вкажіть вік від 0 до 120.
+error-field-age-order = Максимальний вік має бути більшим за мінімальний.
+error-field-postal-code = Будь ласка, вкажіть поштовий індекс із 5 цифр.
+error-field-phone = Номер телефону може містити лише цифри, пробіли та + - / ( ).
+error-field-coordinates = Координати недійсні.
+error-field-unknown-location = Такого місця немає.
+error-field-period = Будь ласка, вкажіть місяць, наприклад 2026-11.
+error-field-range = Це значення поза допустимим діапазоном.
+error-field-in-past = Цей момент часу вже минув.
+error-field-datetime = Будь ласка, вкажіть дату й час.
+error-field-json-syntax = Файл не є коректним JSON.
+error-field-rec-key = Ключ відсутній, повторюється або містить інші символи, ніж a–z, 0–9 і -.
+error-field-rec-reference = Не вказано німецьку назву референтної професії.
+error-field-rec-body = Цього відповідального органу немає в списку органів.
+error-field-rec-document = Ми не знаємо такого документа.
+error-field-rec-source = Джерело має бути інтернет-адресою.
+error-field-hsds-empty = Файл не містить послуг.
+error-field-hsds-entry = Цей запис не є коректною послугою HSDS (немає id і name).
+error-field-hsds-organization = Цієї організації немає в реєстрі організацій.
+
+## Wegweiser (coordination office)
+admin-guide-title = Ведення путівника
+admin-guide-summary = Опубліковано послуг: { $count } · Змін очікують на перевірку: { $pending } · Записів треба перевірити повторно: { $due }
+admin-guide-index = Пошуковий індекс цього сервера відповідає версії { $rev }.
+admin-guide-pending = Перевірити зміни
+admin-guide-pending-none = Немає змін, що очікують на перевірку.
+admin-guide-change-edit = Зміна
+admin-guide-change-new = нова послуга
+admin-guide-due = Записи для повторної перевірки
+admin-guide-due-intro = Записи, які не перевірялися довше, ніж днів: { $days }. Організаціям один раз надсилається нагадування електронною поштою.
+admin-guide-due-more = … і ще { $count }.
+admin-guide-reverify-days = Через скільки днів нагадувати (30–1095)
+admin-guide-hsds = Імпорт і експорт (HSDS 3.0)
+admin-guide-export = Завантажити всі послуги у форматі HSDS JSON
+admin-guide-import-file = Файл HSDS JSON
+admin-guide-import-hint = Список послуг у форматі HSDS 3.0. Перевіряється все; дані записуються, лише якщо всі записи правильні.
+admin-guide-import = Імпортувати
+admin-guide-imported = Імпортовано послуг: { $count }.
+admin-guide-import-failed = Імпорт неможливий
+admin-guide-import-failed-intro = Нічого не змінено. Помилок: { $count }
+admin-guide-recognition = Таблиця визнання
+admin-guide-rec-summary = Версія { $version }: референтних професій — { $count }, з них { $unchecked } не звірено з джерелом.
+admin-guide-rec-imported-at = Імпортовано { $date }.
+admin-guide-rec-none = Таблицю ще не імпортовано. Teilhabe постачається з таблицею для Нижньої Саксонії (recognition_nds.json у вихідному коді); адаптуйте її для своєї землі та імпортуйте тут.
+admin-guide-rec-export = Завантажити таблицю у форматі JSON (для редагування)
+admin-guide-rec-file = Нова таблиця (JSON)
+admin-guide-rec-imported = Таблицю імпортовано. Професій: { $count }.
+admin-guide-review = Перевірити зміну
+admin-guide-review-from = Надіслано: { $org }, { $date }
+admin-guide-review-compare = Поточне та запропоноване
+admin-guide-field = Поле
+admin-guide-now = Зараз
+admin-guide-proposed = Запропоновано
+admin-guide-changed = змінено
+admin-guide-approve = Схвалити й опублікувати
+admin-guide-approved = Схвалено й опубліковано.
+admin-guide-reject = Відхилити
+admin-guide-reject-reason = Обґрунтування для організації
+admin-guide-reject-hint = Організація побачить це обґрунтування біля своїх послуг.
+admin-guide-rejected = Відхилено.
+admin-guide-public-page = Публічна сторінка
+admin-guide-texts-de = Тексти німецькою
+admin-guide-name = Назва послуги
+admin-guide-description = Опис
+admin-guide-description-hint = Простими словами: що, для кого, як записатися на прийом.
+admin-guide-eligibility = Хто може прийти
+admin-guide-fees = Вартість (якщо не безкоштовно)
+admin-guide-bring = Будь ласка, візьміть із собою
+admin-guide-bring-hint = Один пункт у рядку.
+admin-guide-translations = Переклади
+admin-guide-what = Що і для кого
+admin-guide-topics = Теми
+admin-guide-languages = Мови консультації
+admin-guide-groups = Цільові групи
+admin-guide-age-min = Мінімальний вік
+admin-guide-age-max = Максимальний вік
+admin-guide-free = Безкоштовно
+admin-guide-where-when = Де і коли
+admin-guide-areas = Для яких місць
+admin-guide-whole-region = Увесь регіон
+admin-guide-hours = Години роботи
+admin-guide-hours-hint = Один день у рядку, наприклад: Mo 09:00-12:00, 14:00-16:00
+admin-guide-by-appointment = Лише за записом
+admin-guide-location = Місцезнаходження
+admin-guide-new-location = Нове місцезнаходження
+admin-guide-new-location-use = Створити й використати це нове місцезнаходження
+admin-guide-loc-name = Назва місця
+admin-guide-loc-street = Вулиця й номер будинку
+admin-guide-loc-postal = Поштовий індекс
+admin-guide-loc-town = Населений пункт
+admin-guide-loc-transport = Як дістатися автобусом і поїздом
+admin-guide-loc-access = Відомості про доступність
+admin-guide-loc-step-free = Доступно без сходинок
+admin-guide-contact = Контакти
+admin-guide-phone = Телефон
+admin-guide-url = Вебсайт
+admin-guide-contact-person = Контактна особа
+admin-guide-status = Статус
+admin-guide-status-active = відчинено
+admin-guide-status-closed = тимчасово зачинено
+admin-guide-status-inactive = неактивно
+admin-guide-status-defunct = припинено
+
+## The administration's languages (staff)
+admin-staff-nav = Мови в установі
+admin-staff-mine = Мої мови
+admin-staff-mine-intro = Вкажіть, якими мовами ви розмовляєте. Так ваша команда бачить, які мови вона охоплює, а колеги можуть попросити вас про усний переклад.
+admin-staff-no-record = Для вашого облікового запису ще немає запису працівника. Будь ласка, зверніться до керівника команди.
+admin-staff-levels-caption = Мови та рівень (CEFR)
+admin-staff-language = Мова
+admin-staff-level = Рівень
+admin-staff-level-none = не володію
+admin-staff-level-native = Рідна мова
+admin-staff-interprets = Я також перекладаю усно для інших команд (від B2).
+admin-staff-coverage = Охоплення мов
+admin-staff-coverage-intro = Які мови запитують ваші клієнти і хто в команді ними розмовляє (від B2)? Попит: останні три місяці й три місяці перед ними.
+admin-staff-coverage-period = Останній місяць із даними: { $month }
+admin-staff-gaps = Прогалини: попит є, але ніхто не розмовляє цією мовою
+admin-staff-gaps-none = Немає.
+admin-staff-gap-line = { $language } у { $unit }: запитів — { $count }, у команді нікого; у пулі перекладачів: { $pool }
+admin-staff-singles = Мову забезпечує лише одна людина
+admin-staff-single-line = { $language } у { $unit }: запитів — { $count }, розмовляє лише одна людина
+admin-staff-table = Усі мови
+admin-staff-csv = Завантажити у форматі CSV
+admin-staff-unit = Команда
+admin-staff-municipality = Населений пункт
+admin-staff-recent = Запити (3 місяці)
+admin-staff-before = Запити (3 місяці перед тим)
+admin-staff-speakers = У команді (від B2)
+admin-staff-pool = Пул усних перекладачів
+admin-staff-status = Ситуація
+admin-staff-cover-gap = прогалина
+admin-staff-cover-single = одна людина
+admin-staff-cover-covered = забезпечено
+admin-staff-cover-spare = немає попиту
+admin-staff-demand = Внести попит
+admin-staff-period = Місяць
+admin-staff-period-hint = Формат РРРР-ММ, наприклад 2026-11
+admin-staff-requests = Кількість запитів
+admin-staff-demand-saved = Попит збережено.
+admin-staff-interpreting = Усний переклад
+admin-staff-interpreting-intro = Забронюйте колегу з внутрішнього пулу усних перекладачів. Усі, хто розмовляє цією мовою, отримають листа; хто першим погодиться, той і бере запит.
+admin-staff-for-me = Запити вашими мовами
+admin-staff-accept = Взяти
+admin-staff-book = Замовити усного перекладача
+admin-staff-book-submit = Надіслати запит
+admin-staff-when = Дата й час
+admin-staff-minutes = Тривалість у хвилинах
+admin-staff-minutes-n = { $n ->
+    [one] { $n } хвилина
+    [few] { $n } хвилини
+    [many] { $n } хвилин
+   *[other] { $n } хвилини
+}
+admin-staff-place = Місце
+admin-staff-note = Примітка
+admin-staff-ours = Запити вашої команди
+admin-staff-ours-none = Запитів немає.
+admin-staff-request-open = відкритий
+admin-staff-request-accepted = прийнятий
+admin-staff-request-cancelled = скасований
+admin-staff-cancel = Скасувати
+admin-staff-booked = Запит надіслано колегам: { $count }.
+admin-staff-accepted = Ви взяли цю зустріч. Дякуємо!
+admin-staff-taken = Цю зустріч уже взяв хтось інший.
+admin-staff-cancelled = Запит скасовано.
+admin-staff-mail-subject = Потрібен усний перекладач: { $language }
+admin-staff-mail-body = Вітаємо, { $name }!
+
+    { $unit } шукає допомогу з усним перекладом ({ $language }).
+    Коли: { $when }
+    Де: { $place }
+
+    Якщо ви можете взятися, підтвердьте тут:
+    { $link }
+admin-guide-reverify-subject = Будь ласка, перевірте: «{ $name }» у путівнику
+admin-guide-reverify-body = Вітаємо!
+
+    Ваша послуга «{ $name }» уже тривалий час без змін розміщена в путівнику регіону (Wegweiser).
+    Чи досі правильні години роботи, мови та контакти? Будь ласка, підтвердьте або змініть запис тут:
+    { $link }
+
+    Щиро дякуємо!
+guide-elsewhere = { $count ->
+    [one] Ця послуга є ще в { $count } місці
+    [few] Ця послуга є ще в { $count } місцях
+    [many] Ця послуга є ще в { $count } місцях
+   *[other] Ця послуга є ще в { $count } місця
+}

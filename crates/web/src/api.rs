@@ -19,6 +19,7 @@ use th_core::Locale;
 pub mod coordination;
 pub mod events;
 pub mod forum;
+pub mod guide;
 pub mod hsds;
 pub mod invitations;
 pub mod my_org;

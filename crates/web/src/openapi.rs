@@ -14,7 +14,50 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             "description": { "type": "string", "maxLength": th_concept::TEXT_MAX }
         }
     });
+    let service = json!({
+        "type": "object", "required": ["org_id", "topics", "languages", "areas", "texts"],
+        "properties": {
+            "org_id": { "type": "integer", "description": "the organisation (ignored for changes by organisations: their own)" },
+            "status": { "type": "string", "enum": th_directory::STATUSES },
+            "email": { "type": "string" }, "url": { "type": "string" }, "phone": { "type": "string" }, "contact": { "type": "string" },
+            "free": { "type": "boolean" }, "by_appointment": { "type": "boolean" },
+            "age_min": { "type": ["integer", "null"], "minimum": 0, "maximum": 120 }, "age_max": { "type": ["integer", "null"], "minimum": 0, "maximum": 120 },
+            "groups": { "type": "array", "items": { "type": "string", "enum": th_directory::GROUPS.iter().map(|g| g.0).collect::<Vec<_>>() } },
+            "topics": { "type": "array", "items": { "type": "string", "enum": th_directory::taxonomy::all().iter().map(|t| t.code.as_str()).collect::<Vec<_>>() } },
+            "languages": { "type": "array", "items": { "type": "string", "enum": th_directory::languages::SPOKEN.iter().map(|l| l.0).collect::<Vec<_>>() } },
+            "areas": { "type": "array", "items": { "type": "string", "description": "municipality key, or region" } },
+            "texts": { "type": "object", "description": "per locale: name, description, fees, eligibility, bring (list); German required",
+                "additionalProperties": { "type": "object", "required": ["name"], "properties": { "name": { "type": "string" }, "description": { "type": "string" }, "fees": { "type": "string" }, "eligibility": { "type": "string" }, "bring": { "type": "array", "items": { "type": "string" } } } } },
+            "schedules": { "type": "array", "items": { "type": "object", "required": ["weekday", "opens", "closes"], "properties": { "weekday": { "type": "integer", "minimum": 1, "maximum": 7 }, "opens": { "type": "integer", "description": "minutes after midnight" }, "closes": { "type": "integer" } } } },
+            "location_ids": { "type": "array", "items": { "type": "integer" } }
+        }
+    });
     Some(match (method, path) {
+        ("POST", "/api/v1/guide/services")
+        | ("PUT", "/api/v1/guide/services/{id}")
+        | ("POST", "/api/v1/me/organisations/{id}/services")
+        | ("PUT", "/api/v1/me/organisations/{id}/services/{service}") => service,
+        ("POST", "/api/v1/guide/changes/{id}/reject") => {
+            json!({ "type": "object", "additionalProperties": false, "required": ["reason"], "properties": { "reason": { "type": "string", "maxLength": 1000 } } })
+        }
+        ("POST", "/api/v1/guide/import") => {
+            json!({ "description": "HSDS 3.0 services: an array, or a page with contents", "oneOf": [{ "type": "array" }, { "type": "object" }] })
+        }
+        ("PUT", "/api/v1/recognition") => {
+            json!({ "type": "object", "required": ["version", "finder_url", "bodies", "professions"], "description": "the whole recognition table (export it from /verwaltung/wegweiser/anerkennung.json)" })
+        }
+        ("PUT", "/api/v1/staff/me/{id}/languages") => json!({
+            "type": "object", "additionalProperties": false, "required": ["languages"],
+            "properties": { "interprets": { "type": "boolean" }, "languages": { "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["code", "level"], "properties": { "code": { "type": "string" }, "level": { "type": "string", "enum": th_directory::languages::LEVELS } } } } }
+        }),
+        ("POST", "/api/v1/staff/demand") => json!({
+            "type": "object", "additionalProperties": false, "required": ["unit", "code", "period", "requests"],
+            "properties": { "unit": { "type": "integer" }, "code": { "type": "string" }, "period": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" }, "requests": { "type": "integer", "minimum": 0 } }
+        }),
+        ("POST", "/api/v1/staff/interpreter-requests") => json!({
+            "type": "object", "additionalProperties": false, "required": ["code", "starts_at", "minutes", "place"],
+            "properties": { "code": { "type": "string" }, "starts_at": { "type": "string", "description": "local time YYYY-MM-DDTHH:MM" }, "minutes": { "type": "integer", "minimum": 15, "maximum": 480 }, "place": { "type": "string" }, "note": { "type": "string" } }
+        }),
         ("POST", "/api/v1/concept/draft") => {
             json!({ "type": "object", "additionalProperties": false, "properties": { "base": { "type": "integer", "description": "version number to copy; the adopted version when absent" } } })
         }
@@ -200,7 +243,7 @@ pub fn document() -> Value {
     let mut paths: Map<String, Value> = Map::new();
     for r in routes::list()
         .into_iter()
-        .filter(|r| r.path.starts_with("/api/"))
+        .filter(|r| r.path.starts_with("/api/") || r.path.starts_with("/hsds"))
     {
         let mut op = Map::new();
         op.insert("summary".into(), summary(r.method, r.path).into());
@@ -222,6 +265,10 @@ pub fn document() -> Value {
             .map(|name| {
                 let ty = if name == "kind" {
                     json!({ "type": "string", "enum": ["impressum", "privacy", "accessibility"] })
+                } else if r.path.starts_with("/hsds") {
+                    json!({ "type": "string", "format": "uuid" })
+                } else if name == "key" {
+                    json!({ "type": "string" })
                 } else {
                     json!({ "type": "integer" })
                 };
@@ -232,7 +279,7 @@ pub fn document() -> Value {
             op.insert("parameters".into(), params.into());
         }
         if let Some(schema) = body_schema(r.method, r.path) {
-            let media = if r.path.ends_with("/import") {
+            let media = if r.path.ends_with("/import") && r.path != "/api/v1/guide/import" {
                 "text/csv"
             } else {
                 "application/json"

@@ -139,6 +139,7 @@ impl GuideQuery {
             .iter()
             .any(|m| m.0 == self.ort)
             .then(|| self.ort.clone());
+        let ort_is_none = ort.is_none();
         let areas = match &ort {
             Some(o) if self.umgebung.is_some() => towns.nearby(o),
             Some(o) => vec![o.clone()],
@@ -166,6 +167,7 @@ impl GuideQuery {
                 .filter(|a| (0..=120).contains(a)),
             offset: (self.seite.unwrap_or(1).clamp(1, 1000) as usize - 1) * PER_PAGE,
             limit: PER_PAGE,
+            collapse: ort_is_none,
         }
     }
 
@@ -225,6 +227,11 @@ pub(crate) async fn run_search(
         }
     }
     Ok((hits, services))
+}
+
+/// How many other places offer the service found at position `i` (collapsed searches).
+fn elsewhere(hits: &Hits, i: usize) -> usize {
+    hits.elsewhere.get(i).copied().unwrap_or(0)
 }
 
 fn topic_options(ctx: &Ctx) -> Vec<(String, String)> {
@@ -395,6 +402,10 @@ fn languages_line(ctx: &Ctx, s: &Service) -> Markup {
 }
 
 fn result_item(ctx: &Ctx, s: &Service, towns: &Towns, now: i64) -> Markup {
+    result_item_with(ctx, s, towns, now, 0)
+}
+
+fn result_item_with(ctx: &Ctx, s: &Service, towns: &Towns, now: i64, others: usize) -> Markup {
     let (x, really) = s.text(ctx.locale);
     let l = if really { ctx.locale } else { Locale::De };
     let loc = s.locations.first();
@@ -412,6 +423,11 @@ fn result_item(ctx: &Ctx, s: &Service, towns: &Towns, now: i64) -> Markup {
                 @if s.free { span.th-badge { (ctx.t("guide-free-badge")) } }
                 @if s.step_free() { span.th-badge { (ctx.t("guide-step-free-badge")) } }
                 @if s.by_appointment { span.th-badge { (ctx.t("guide-appointment-badge")) } }
+            }
+            @if others > 0 {
+                p { a.kern-link href={ "/wegweiser/suche?q=" (form_urlencoded::byte_serialize(s.text(Locale::De).0.name.as_bytes()).collect::<String>()) } {
+                    (ctx.ta("guide-elsewhere", &[("count", (others as i64).into())]))
+                } }
             }
         }
     }
@@ -443,7 +459,7 @@ pub async fn search(
         @if services.is_empty() {
             p { (ctx.t("guide-no-results")) }
         } @else {
-            ol.th-results aria-labelledby="treffer" { @for s in &services { (result_item(&ctx, s, &towns, now)) } }
+            ol.th-results aria-labelledby="treffer" { @for (i, s) in services.iter().enumerate() { (result_item_with(&ctx, s, &towns, now, elsewhere(&hits, i))) } }
         }
         (crate::layout::pager(&ctx, page, pages, |p| q.link(p)))
     };

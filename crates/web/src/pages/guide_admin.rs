@@ -780,7 +780,7 @@ pub async fn admin_overview(
         }
         h2.kern-heading-medium { (ctx.t("admin-guide-recognition")) }
         p { (ctx.ta("admin-guide-rec-summary", &[("version", table.version.clone().into()), ("count", (table.professions.len() as i64).into()), ("unchecked", unchecked.into())])) }
-        p { @if let Some(at) = imported { (ctx.ta("admin-guide-rec-imported-at", &[("date", date(&ctx, at).into())])) } @else { (ctx.t("admin-guide-rec-shipped")) } }
+        p { @if let Some(at) = imported { (ctx.ta("admin-guide-rec-imported-at", &[("date", date(&ctx, at).into())])) } @else { (ctx.t("admin-guide-rec-none")) } }
         p { a.kern-link href="/verwaltung/wegweiser/anerkennung.json" { (ctx.t("admin-guide-rec-export")) } }
         form.th-form method="post" action="/verwaltung/wegweiser/anerkennung" enctype="multipart/form-data" {
             (forms::csrf(&ctx))

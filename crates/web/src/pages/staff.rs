@@ -348,7 +348,7 @@ pub async fn record_demand(
     if !led_units(&records).contains(&unit)
         && !matches!(ctx.role(), Role::Coordinator | Role::Admin)
     {
-        return Err(AppError::Forbidden);
+        return Err(AppError::NotFound);
     }
     let requests = f.get("requests").trim().parse::<i64>().unwrap_or(-1);
     match staff::record_demand(
@@ -530,8 +530,9 @@ pub async fn book(
 ) -> Result<Response, AppError> {
     let f = FormData::parse(&body);
     let records = me(&app, &ctx).await?;
+    // Booking needs a staff record (the unit); without one there is nothing to book for.
     let Some(r) = records.first() else {
-        return Err(AppError::Forbidden);
+        return Err(AppError::NotFound);
     };
     let form = BookForm {
         code: f.get("code").to_string(),
@@ -559,7 +560,19 @@ pub async fn book(
     .await
     {
         Ok((id, pool)) => {
-            notify_pool(&app, &ctx, id, &pool, &form, r.unit_id).await?;
+            notify(
+                &app,
+                &ctx,
+                &pool,
+                &Booking {
+                    id,
+                    code: &form.code,
+                    when: &form.starts_at,
+                    place: &form.place,
+                    unit: r.unit_id,
+                },
+            )
+            .await?;
             Ok(super::noted(
                 "/amt/dolmetschen",
                 "admin-staff-booked",
@@ -574,15 +587,23 @@ pub async fn book(
     }
 }
 
+/// What the colleagues are asked for.
+pub(crate) struct Booking<'a> {
+    pub id: i64,
+    pub code: &'a str,
+    pub when: &'a str,
+    pub place: &'a str,
+    pub unit: i64,
+}
+
 /// Asks every colleague of the pool by e-mail (in German: the administration's language).
-async fn notify_pool(
+pub(crate) async fn notify(
     app: &AppState,
     ctx: &Ctx,
-    id: i64,
     pool: &[Staff],
-    f: &BookForm,
-    unit: i64,
+    b: &Booking<'_>,
 ) -> Result<(), AppError> {
+    let (id, unit) = (b.id, b.unit);
     let units = staff::units(&app.db, ctx.tenant.id)
         .await
         .map_err(dir_err)?;
@@ -597,16 +618,16 @@ async fn notify_pool(
         let subject = app.i18n.ta(
             de,
             "admin-staff-mail-subject",
-            &[("language", language_name_de(app, &f.code).into())],
+            &[("language", language_name_de(app, b.code).into())],
         );
         let body = app.i18n.ta(
             de,
             "admin-staff-mail-body",
             &[
                 ("name", s.name.clone().into()),
-                ("language", language_name_de(app, &f.code).into()),
-                ("when", f.starts_at.replace('T', " ").into()),
-                ("place", f.place.clone().into()),
+                ("language", language_name_de(app, b.code).into()),
+                ("when", b.when.replace('T', " ").into()),
+                ("place", b.place.to_string().into()),
                 ("unit", unit.clone().into()),
                 ("link", format!("{}/amt/dolmetschen", ctx.origin).into()),
             ],

@@ -160,8 +160,8 @@ async fn sign_up_confirm_by_mail_and_reset_the_password() {
         }
         assert_eq!(
             th_auth::users(&app.db, app.tenant()).await.unwrap().len(),
-            2,
-            "only the demo coordinator and the demo member"
+            4,
+            "only the demo's coordinator, member, team lead and staff member"
         );
 
         let r = c

@@ -209,7 +209,7 @@ async fn sign_up_does_not_reveal_who_has_an_account() {
         );
         assert_eq!(
             th_auth::users(&app.db, app.tenant()).await.unwrap().len(),
-            3,
+            5,
             "no second account"
         );
     }
