@@ -10,6 +10,7 @@ mod concept;
 mod contributions;
 mod events;
 mod forum;
+mod guide;
 mod invitations;
 mod my_org;
 mod orgs;
