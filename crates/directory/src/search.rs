@@ -195,6 +195,12 @@ fn register(index: &Index) {
             .build(),
     );
     m.register(
+        "th_words",
+        TextAnalyzer::builder(Words(Mode::Arabic))
+            .filter(RemoveLongFilter::limit(40))
+            .build(),
+    );
+    m.register(
         "th_plain",
         TextAnalyzer::builder(Words(Mode::Plain))
             .filter(RemoveLongFilter::limit(40))
@@ -210,8 +216,8 @@ struct Fields {
     /// Per language: the name and search words of the service's main topic.
     topic_text: [Field; 8],
     common: Field,
-    /// Character trigrams of every word in every language, for typos the stemmed fields
-    /// cannot forgive.
+    /// Every word in every language, unstemmed (Arabic script normalised): typos are matched
+    /// against it, a word at a time, where stemming hides them.
     spell: Field,
     /// The German name, lower case: services of one name in many places form a family.
     family: Field,
@@ -247,7 +253,7 @@ fn schema() -> (Schema, Fields) {
         TEXT_FIELDS.map(|(l, a, _)| b.add_text_field(&format!("topic_{}", l.tag()), text_opts(a)));
     let common = b.add_text_field("common", text_opts("th_plain"));
     let family = b.add_text_field("family", STORED);
-    let spell = b.add_text_field("spell", text_opts("th_tri"));
+    let spell = b.add_text_field("spell", text_opts("th_words"));
     let lang = b.add_text_field("lang", STRING);
     let topic = b.add_text_field("topic", STRING);
     let area = b.add_text_field("area", STRING);
@@ -577,6 +583,42 @@ impl TenantIndex {
         Ok(())
     }
 
+    /// Words the index does not know at all, matched with one typo (two in long words)
+    /// against the unstemmed words of every language.
+    fn typo_clauses(
+        &self,
+        searcher: &tantivy::Searcher,
+        text: &str,
+        out: &mut Vec<(Occur, Box<dyn Query>)>,
+    ) -> Result<()> {
+        let field = self.fields.spell;
+        let Ok(mut analyzer) = self.index.tokenizer_for_field(field) else {
+            return Ok(());
+        };
+        let mut stream = analyzer.token_stream(text);
+        let mut n = 0;
+        while let Some(tok) = stream.next() {
+            n += 1;
+            if n > 16 {
+                break;
+            }
+            let len = tok.text.chars().count();
+            let term = Term::from_field_text(field, &tok.text);
+            if len < 5 || searcher.doc_freq(&term)? > 0 {
+                continue;
+            }
+            let d = if len >= 8 { 2 } else { 1 };
+            out.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(FuzzyTermQuery::new(term, d, true)),
+                    0.5,
+                )),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn search(&self, q: &SearchQuery) -> Result<Hits> {
         let f = self.fields;
         let searcher = self.reader.searcher();
@@ -599,7 +641,7 @@ impl TenantIndex {
                 }
             }
             self.text_clauses(&searcher, f.common, &text, 0.8, false, &mut should)?;
-            self.text_clauses(&searcher, f.spell, &text, 0.3, true, &mut should)?;
+            self.typo_clauses(&searcher, &text, &mut should)?;
             if should.is_empty() {
                 return Ok(Hits::default());
             }
@@ -753,7 +795,8 @@ impl Registry {
         Self::default()
     }
 
-    /// The tenant's index, built on first use, brought up to date.
+    /// The tenant's index, built from the database on first use. It follows the database
+    /// through `refresh` (after a write on this node) and `refresh_all` (the job).
     pub async fn get(&self, db: &Db, t: TenantId) -> Result<Arc<TenantIndex>> {
         let existing = self
             .tenants
@@ -762,6 +805,11 @@ impl Registry {
             .get(&t.0)
             .cloned();
         let idx = match existing {
+            // Built by a request running at the same time: wait until it is filled.
+            Some(i) if i.revision().await < 0 => {
+                i.refresh(db, t).await?;
+                i
+            }
             Some(i) => i,
             None => {
                 let munis = db
@@ -771,15 +819,23 @@ impl Registry {
                     .map(|m| (m.key, m.name))
                     .collect();
                 let fresh = Arc::new(TenantIndex::new(munis)?);
-                let mut map = self
+                let idx = self
                     .tenants
                     .lock()
-                    .map_err(|_| crate::DirError::Index("poisoned".into()))?;
-                map.entry(t.0).or_insert(fresh).clone()
+                    .map_err(|_| crate::DirError::Index("poisoned".into()))?
+                    .entry(t.0)
+                    .or_insert(fresh)
+                    .clone();
+                idx.refresh(db, t).await?;
+                idx
             }
         };
-        idx.refresh(db, t).await?;
         Ok(idx)
+    }
+
+    /// Brings one tenant's index up to date now (after a write through this node).
+    pub async fn refresh(&self, db: &Db, t: TenantId) -> Result<usize> {
+        self.get(db, t).await?.refresh(db, t).await
     }
 
     /// Brings every index this node holds up to date (the refresh job).

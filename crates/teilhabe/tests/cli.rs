@@ -394,6 +394,66 @@ async fn two_nodes_on_one_postgresql_act_as_one_site() {
         .await;
     assert!(draft.contains("Fortschreibung"));
 
+    // A Wegweiser service changed through node A is found through node B within seconds
+    // (node B's index follows the directory revision every two seconds).
+    let (st, _, found) = h
+        .req(
+            &b.addr,
+            "GET",
+            "/api/v1/guide/search?q=Zaubertrankberatung",
+            "",
+            "text/plain",
+        )
+        .await;
+    assert_eq!(st, 200);
+    assert!(found.contains("\"total\":0"), "{found}");
+    let (_, _, svc) = h
+        .req(&a.addr, "GET", "/api/v1/guide/services/1", "", "text/plain")
+        .await;
+    let mut svc: serde_json::Value = serde_json::from_str(&svc).unwrap();
+    let input = serde_json::json!({
+        "org_id": svc["organisation_id"], "status": svc["status"], "free": svc["free"],
+        "topics": svc["topics"], "languages": svc["languages"], "areas": svc["areas"],
+        "schedules": svc["schedules"],
+        "location_ids": svc["locations"].as_array().unwrap().iter().map(|l| l["id"].clone()).collect::<Vec<_>>(),
+        "texts": { "de": { "name": "Zaubertrankberatung", "description": svc["texts"]["de"]["description"].take() } },
+    });
+    let (st, _, body) = h
+        .req(
+            &a.addr,
+            "PUT",
+            "/api/v1/guide/services/1",
+            &input.to_string(),
+            "application/json",
+        )
+        .await;
+    assert_eq!(st, 200, "{body}");
+    let changed = Instant::now();
+    let deadline = changed + Duration::from_secs(10);
+    loop {
+        let (_, _, found) = h
+            .req(
+                &b.addr,
+                "GET",
+                "/api/v1/guide/search?q=Zaubertrankberatung",
+                "",
+                "text/plain",
+            )
+            .await;
+        if found.contains("\"total\":1") {
+            eprintln!(
+                "node B found the change after {} ms",
+                changed.elapsed().as_millis()
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "node B did not find the change within 10 s: {found}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     // Background work runs exactly once across the nodes: ten sign-ups, ten e-mails.
     for i in 0..10 {
         let mut v = Http::default();
@@ -418,15 +478,22 @@ async fn two_nodes_on_one_postgresql_act_as_one_site() {
             .await;
         assert_eq!(st, 200);
     }
+    let signups = |smtp: &th_mail::testsmtp::TestSmtp| -> Vec<String> {
+        smtp.messages()
+            .iter()
+            .flat_map(|m| m.to.clone())
+            .filter(|r| r.starts_with("person") && r.ends_with("@example.org"))
+            .collect()
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
-    while smtp.messages().len() < 10 && Instant::now() < deadline {
+    while signups(&smtp).len() < 10 && Instant::now() < deadline {
         tokio::task::yield_now().await;
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Every message was claimed once (one attempt) and is marked sent.
     let db = th_storage::Db::connect(&url).await.unwrap();
     let row = th_storage::sqlx::query(
-        "SELECT COUNT(*), COALESCE(MAX(attempts), 0) FROM mail_outbox WHERE status = 'sent'",
+        "SELECT COUNT(*), COALESCE(MAX(attempts), 0) FROM mail_outbox WHERE status = 'sent' AND recipient LIKE 'person%@example.org'",
     )
     .fetch_one(db.pool())
     .await
@@ -434,8 +501,7 @@ async fn two_nodes_on_one_postgresql_act_as_one_site() {
     let (sent, attempts): (i64, i64) =
         (th_storage::Row::get(&row, 0), th_storage::Row::get(&row, 1));
     assert_eq!((sent, attempts), (10, 1), "ten sent, none claimed twice");
-    let msgs = smtp.messages();
-    let mut rcpts: Vec<String> = msgs.iter().flat_map(|m| m.to.clone()).collect();
+    let mut rcpts = signups(&smtp);
     rcpts.sort();
     let unique = {
         let mut u = rcpts.clone();
@@ -444,6 +510,14 @@ async fn two_nodes_on_one_postgresql_act_as_one_site() {
     };
     assert_eq!(rcpts.len(), 10, "each e-mail sent exactly once: {rcpts:?}");
     assert_eq!(unique.len(), 10);
+    // The background jobs of both nodes queued each re-verification reminder once.
+    let dupes = th_storage::sqlx::query(
+        "SELECT recipient, subject FROM mail_outbox GROUP BY recipient, subject HAVING COUNT(*) > 1",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert!(dupes.is_empty(), "{} messages queued twice", dupes.len());
     let _ = a.child.start_kill();
     let _ = b.child.start_kill();
 }
