@@ -421,6 +421,48 @@ pub async fn coverage(db: &Db, t: TenantId) -> Result<(Option<String>, Vec<Cover
     Ok((last, out))
 }
 
+/// Coverage summed per municipality and language (all units of a municipality together).
+pub fn by_municipality(rows: &[CoverageRow]) -> Vec<CoverageRow> {
+    let mut out: Vec<CoverageRow> = Vec::new();
+    for r in rows {
+        match out
+            .iter_mut()
+            .find(|o| o.municipality == r.municipality && o.code == r.code)
+        {
+            Some(o) => {
+                o.recent += r.recent;
+                o.before += r.before;
+                o.speakers += r.speakers;
+                o.pool = o.pool.max(r.pool);
+            }
+            None => out.push(CoverageRow {
+                unit_id: 0,
+                unit: String::new(),
+                ..r.clone()
+            }),
+        }
+    }
+    for o in out.iter_mut() {
+        o.cover = match (o.recent > 0, o.speakers) {
+            (true, 0) => Cover::Gap,
+            (true, 1) => Cover::Single,
+            (true, _) => Cover::Covered,
+            (false, _) => Cover::Spare,
+        };
+    }
+    out.sort_by(|a, b| {
+        a.municipality
+            .cmp(&b.municipality)
+            .then(b.recent.cmp(&a.recent))
+    });
+    out
+}
+
+/// The change of demand between the two windows, in per cent (None without earlier demand).
+pub fn trend(r: &CoverageRow) -> Option<i64> {
+    (r.before > 0).then(|| (r.recent - r.before) * 100 / r.before)
+}
+
 /// The coverage as CSV (semicolons, BOM, for spreadsheet programs).
 pub fn coverage_csv(
     rows: &[CoverageRow],
@@ -628,6 +670,41 @@ pub async fn cancel(db: &Db, t: TenantId, id: i64, now: i64) -> Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn municipalities_sum_their_units() {
+        let row = |unit: i64, m: &str, code: &str, recent, speakers| CoverageRow {
+            unit_id: unit,
+            unit: format!("u{unit}"),
+            municipality: m.into(),
+            code: code.into(),
+            recent,
+            before: 10,
+            speakers,
+            pool: 0,
+            cover: Cover::Spare,
+        };
+        let rows = [
+            row(1, "hannover", "ar", 50, 0),
+            row(2, "hannover", "ar", 20, 1),
+            row(3, "garbsen", "ar", 5, 0),
+        ];
+        let m = by_municipality(&rows);
+        assert_eq!(m.len(), 2);
+        let h = m.iter().find(|r| r.municipality == "hannover").unwrap();
+        assert_eq!(
+            (h.recent, h.before, h.speakers, h.cover),
+            (70, 20, 1, Cover::Single)
+        );
+        assert_eq!(
+            m.iter()
+                .find(|r| r.municipality == "garbsen")
+                .unwrap()
+                .cover,
+            Cover::Gap
+        );
+        assert_eq!(trend(h), Some(250));
+    }
 
     #[test]
     fn periods_and_windows() {

@@ -988,7 +988,11 @@ admin-staff-request-open = مفتوح
 admin-staff-request-accepted = تمت الموافقة
 admin-staff-request-cancelled = أُلغي
 admin-staff-cancel = إلغاء
-admin-staff-booked = أُرسل الطلب إلى الزملاء. عددهم: { $count }.
+admin-staff-booked = { $count ->
+    [0] تم حفظ الطلب، لكن لا أحد في مجموعة المترجمين يتحدث هذه اللغة.
+    [one] أُرسل الطلب إلى زميل واحد.
+   *[other] أُرسل الطلب إلى { $count } من الزملاء.
+}
 admin-staff-accepted = لقد توليتم هذا الموعد. شكرًا لكم!
 admin-staff-taken = تولّى شخص آخر هذا الموعد بالفعل.
 admin-staff-cancelled = تم إلغاء الطلب.
@@ -1016,3 +1020,8 @@ guide-elsewhere = { $count ->
     [many] تُقدَّم هذه الخدمة أيضًا في { $count } مكانًا آخر
    *[other] تُقدَّم هذه الخدمة أيضًا في { $count } مكان آخر
 }
+
+admin-staff-by-place = حسب المكان واللغة
+admin-staff-trend-up = في ازدياد (+{ $pct }٪)
+admin-staff-trend-down = في انخفاض (−{ $pct }٪)
+admin-staff-trend-same = تقريباً كما هو

@@ -988,7 +988,11 @@ admin-staff-request-open = offen
 admin-staff-request-accepted = zugesagt
 admin-staff-request-cancelled = abgesagt
 admin-staff-cancel = Absagen
-admin-staff-booked = Anfrage gesendet an { $count } Kolleginnen und Kollegen.
+admin-staff-booked = { $count ->
+    [0] Die Anfrage ist gespeichert, aber im Dolmetsch-Pool spricht niemand diese Sprache.
+    [one] Anfrage gesendet an 1 Kollegin oder Kollegen.
+   *[other] Anfrage gesendet an { $count } Kolleginnen und Kollegen.
+}
 admin-staff-accepted = Sie haben den Termin übernommen. Danke!
 admin-staff-taken = Jemand anderes hat diesen Termin schon übernommen.
 admin-staff-cancelled = Die Anfrage ist abgesagt.
@@ -1013,3 +1017,8 @@ guide-elsewhere = { $count ->
     [one] Dieses Angebot gibt es noch an 1 weiteren Ort
    *[other] Dieses Angebot gibt es noch an { $count } weiteren Orten
 }
+
+admin-staff-by-place = Nach Ort und Sprache
+admin-staff-trend-up = steigt (+{ $pct } %)
+admin-staff-trend-down = sinkt (−{ $pct } %)
+admin-staff-trend-same = gleich

@@ -987,7 +987,11 @@ admin-staff-request-open = open
 admin-staff-request-accepted = accepted
 admin-staff-request-cancelled = cancelled
 admin-staff-cancel = Cancel
-admin-staff-booked = Request sent to { $count } colleagues.
+admin-staff-booked = { $count ->
+    [0] The request is saved, but nobody in the interpreter pool speaks this language.
+    [one] Request sent to 1 colleague.
+   *[other] Request sent to { $count } colleagues.
+}
 admin-staff-accepted = You took the appointment. Thank you!
 admin-staff-taken = Someone else has already taken this appointment.
 admin-staff-cancelled = The request is cancelled.
@@ -1012,3 +1016,8 @@ guide-elsewhere = { $count ->
     [one] This service is also offered in 1 more place
    *[other] This service is also offered in { $count } more places
 }
+
+admin-staff-by-place = By place and language
+admin-staff-trend-up = rising (+{ $pct } %)
+admin-staff-trend-down = falling (−{ $pct } %)
+admin-staff-trend-same = about the same

@@ -982,7 +982,10 @@ admin-staff-request-open = باز
 admin-staff-request-accepted = پذیرفته شد
 admin-staff-request-cancelled = لغو شد
 admin-staff-cancel = لغو
-admin-staff-booked = درخواست برای { $count } همکار فرستاده شد.
+admin-staff-booked = { $count ->
+    [0] درخواست ذخیره شد، اما در گروه مترجمان کسی این زبان را صحبت نمی‌کند.
+   *[other] درخواست برای { $count } همکار فرستاده شد.
+}
 admin-staff-accepted = این قرار را بر عهده گرفتید. سپاسگزاریم!
 admin-staff-taken = شخص دیگری این قرار را قبلاً بر عهده گرفته است.
 admin-staff-cancelled = درخواست لغو شد.
@@ -1007,3 +1010,8 @@ guide-elsewhere = { $count ->
     [one] این خدمت در ۱ جای دیگر هم ارائه می‌شود
    *[other] این خدمت در { $count } جای دیگر هم ارائه می‌شود
 }
+
+admin-staff-by-place = بر اساس مکان و زبان
+admin-staff-trend-up = رو به افزایش (+{ $pct }٪)
+admin-staff-trend-down = رو به کاهش (−{ $pct }٪)
+admin-staff-trend-same = تقریباً ثابت

@@ -991,7 +991,11 @@ admin-staff-request-open = otwarte
 admin-staff-request-accepted = przyjęte
 admin-staff-request-cancelled = odwołane
 admin-staff-cancel = Odwołaj
-admin-staff-booked = Zapytanie wysłano do współpracowników. Liczba osób: { $count }.
+admin-staff-booked = { $count ->
+    [0] Prośba została zapisana, ale nikt w puli tłumaczy nie mówi tym językiem.
+    [one] Prośbę wysłano do 1 współpracownika.
+   *[other] Prośbę wysłano do współpracowników: { $count }.
+}
 admin-staff-accepted = Przejęli Państwo ten termin. Dziękujemy!
 admin-staff-taken = Ktoś inny przejął już ten termin.
 admin-staff-cancelled = Zapytanie zostało odwołane.
@@ -1018,3 +1022,8 @@ guide-elsewhere = { $count ->
     [many] Ta oferta jest dostępna także w { $count } innych miejscach
    *[other] Ta oferta jest dostępna także w { $count } innego miejsca
 }
+
+admin-staff-by-place = Według miejsca i języka
+admin-staff-trend-up = rośnie (+{ $pct } %)
+admin-staff-trend-down = spada (−{ $pct } %)
+admin-staff-trend-same = mniej więcej bez zmian

@@ -997,7 +997,11 @@ admin-staff-request-open = открыт
 admin-staff-request-accepted = принят
 admin-staff-request-cancelled = отменён
 admin-staff-cancel = Отменить
-admin-staff-booked = Запрос отправлен коллегам: { $count }.
+admin-staff-booked = { $count ->
+    [0] Запрос сохранён, но в пуле переводчиков никто не говорит на этом языке.
+    [one] Запрос отправлен { $count } коллеге.
+   *[other] Запрос отправлен коллегам: { $count }.
+}
 admin-staff-accepted = Вы взяли эту встречу. Спасибо!
 admin-staff-taken = Эту встречу уже взял кто-то другой.
 admin-staff-cancelled = Запрос отменён.
@@ -1024,3 +1028,8 @@ guide-elsewhere = { $count ->
     [many] Эта услуга есть ещё в { $count } местах
    *[other] Эта услуга есть ещё в { $count } места
 }
+
+admin-staff-by-place = По месту и языку
+admin-staff-trend-up = растёт (+{ $pct } %)
+admin-staff-trend-down = снижается (−{ $pct } %)
+admin-staff-trend-same = примерно так же

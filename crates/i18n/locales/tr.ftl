@@ -982,7 +982,10 @@ admin-staff-request-open = açık
 admin-staff-request-accepted = kabul edildi
 admin-staff-request-cancelled = iptal edildi
 admin-staff-cancel = İptal et
-admin-staff-booked = Talep { $count } meslektaşa gönderildi.
+admin-staff-booked = { $count ->
+    [0] Talep kaydedildi, ancak tercüman havuzunda bu dili konuşan kimse yok.
+   *[other] Talep { $count } meslektaşa gönderildi.
+}
 admin-staff-accepted = Randevuyu üstlendiniz. Teşekkürler!
 admin-staff-taken = Bu randevuyu başka biri zaten üstlendi.
 admin-staff-cancelled = Talep iptal edildi.
@@ -1007,3 +1010,8 @@ guide-elsewhere = { $count ->
     [one] Bu hizmet { $count } yerde daha sunuluyor
    *[other] Bu hizmet { $count } yerde daha sunuluyor
 }
+
+admin-staff-by-place = Yere ve dile göre
+admin-staff-trend-up = artıyor (+%{ $pct })
+admin-staff-trend-down = azalıyor (−%{ $pct })
+admin-staff-trend-same = yaklaşık aynı

@@ -994,7 +994,11 @@ admin-staff-request-open = відкритий
 admin-staff-request-accepted = прийнятий
 admin-staff-request-cancelled = скасований
 admin-staff-cancel = Скасувати
-admin-staff-booked = Запит надіслано колегам: { $count }.
+admin-staff-booked = { $count ->
+    [0] Запит збережено, але в пулі перекладачів ніхто не говорить цією мовою.
+    [one] Запит надіслано { $count } колезі.
+   *[other] Запит надіслано колегам: { $count }.
+}
 admin-staff-accepted = Ви взяли цю зустріч. Дякуємо!
 admin-staff-taken = Цю зустріч уже взяв хтось інший.
 admin-staff-cancelled = Запит скасовано.
@@ -1021,3 +1025,8 @@ guide-elsewhere = { $count ->
     [many] Ця послуга є ще в { $count } місцях
    *[other] Ця послуга є ще в { $count } місця
 }
+
+admin-staff-by-place = За місцем і мовою
+admin-staff-trend-up = зростає (+{ $pct } %)
+admin-staff-trend-down = знижується (−{ $pct } %)
+admin-staff-trend-same = приблизно так само

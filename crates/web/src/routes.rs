@@ -333,7 +333,10 @@ pub fn router(state: AppState) -> Router {
             info.access,
             authz::check,
         ));
-        if info.path.ends_with("/import") {
+        if info.path.ends_with("/import")
+            || info.path == "/api/v1/recognition"
+            || info.path == "/verwaltung/wegweiser/anerkennung"
+        {
             guarded = guarded.layer(axum::extract::DefaultBodyLimit::max(ctx::MAX_UPLOAD));
         }
         let merged = match by_path.remove(info.path) {
@@ -361,5 +364,7 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(ctx::MAX_BODY))
+        // Text answers (pages, stylesheets, JSON) compressed for slow connections.
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .with_state(state)
 }

@@ -650,6 +650,7 @@ pub async fn request(
             code: &b.code,
             when: &b.starts_at,
             place: &b.place,
+            note: &b.note,
             unit: r.unit_id,
         },
     )

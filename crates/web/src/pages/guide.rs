@@ -405,6 +405,12 @@ fn result_item(ctx: &Ctx, s: &Service, towns: &Towns, now: i64) -> Markup {
     result_item_with(ctx, s, towns, now, 0)
 }
 
+/// A result under a step's heading (next steps): one heading level lower.
+fn sub_result_item(ctx: &Ctx, s: &Service, towns: &Towns, now: i64) -> Markup {
+    let inner = result_item_with(ctx, s, towns, now, 0).into_string();
+    maud::PreEscaped(inner.replacen("<h3 ", "<h4 ", 1).replacen("</h3>", "</h4>", 1))
+}
+
 fn result_item_with(ctx: &Ctx, s: &Service, towns: &Towns, now: i64, others: usize) -> Markup {
     let (x, really) = s.text(ctx.locale);
     let l = if really { ctx.locale } else { Locale::De };
@@ -759,7 +765,7 @@ pub async fn recognition_profession(
         @if near.is_empty() { p { (ctx.t("guide-no-results")) } }
         ol.th-results { @for s in &near { (result_item(&ctx, s, &towns, now)) } }
         h2.kern-heading-medium { (ctx.t("guide-recognition-source")) }
-        p { a.kern-link href=(p.source) rel="noopener" { bdi { (p.source) } } @if let Some(n) = &p.source_note { br; span lang="de" dir="ltr" { (n) } } }
+        p { a.kern-link href=(p.source) rel="noopener" { bdi { (p.source) } } @if let Some(n) = &p.source_note { br; span lang="en" dir="ltr" { (n) } } }
         p { (ctx.t("guide-recognition-finder-always")) " " a.kern-link href=(table.finder_url) rel="noopener" { (ctx.t("guide-recognition-finder")) } }
         p.th-verified { (ctx.ta("guide-recognition-version", &[("version", table.version.clone().into())])) }
     };
@@ -897,7 +903,7 @@ pub async fn next_steps(
                     @if step.key == "recognition" { p { a.kern-link href="/wegweiser/anerkennung" { (ctx.t("guide-recognition-title")) } } }
                     @if !in_language { p { (ctx.t("guide-next-not-in-language")) } }
                     @if found.is_empty() { p { (ctx.t("guide-next-none-local")) } }
-                    ol.th-results { @for s in found { (result_item(&ctx, s, &towns, now)) } }
+                    ol.th-results { @for s in found { (sub_result_item(&ctx, s, &towns, now)) } }
                     p { a.kern-link href={ "/wegweiser/suche?thema=" (step.topic) @if !q.ort.is_empty() { "&ort=" (q.ort) "&umgebung=1" } } { (ctx.t("guide-next-more")) } }
                 }
             }

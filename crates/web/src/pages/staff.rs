@@ -28,6 +28,16 @@ fn cover_key(c: Cover) -> &'static str {
     }
 }
 
+fn trend_text(ctx: &Ctx, pct: i64) -> String {
+    if pct > 5 {
+        ctx.ta("admin-staff-trend-up", &[("pct", pct.into())])
+    } else if pct < -5 {
+        ctx.ta("admin-staff-trend-down", &[("pct", (-pct).into())])
+    } else {
+        ctx.t("admin-staff-trend-same")
+    }
+}
+
 async fn me(app: &AppState, ctx: &Ctx) -> Result<Vec<Staff>, AppError> {
     match ctx.user_id() {
         Some(u) => staff::staff_of_user(&app.db, ctx.tenant.id, u)
@@ -248,7 +258,7 @@ async fn coverage_page(
             tr.kern-table__row {
                 th.kern-table__header scope="row" { (language_name(ctx, &r.code)) }
                 td.kern-table__cell { (r.unit) br; small { (towns.name(&r.municipality)) } }
-                td.kern-table__cell { (r.recent) }
+                td.kern-table__cell { (r.recent) @if let Some(t) = staff::trend(r) { br; small { (trend_text(ctx, t)) } } }
                 td.kern-table__cell { (r.before) }
                 td.kern-table__cell { (r.speakers) @if !names.is_empty() { br; small { (names.join(", ")) } } }
                 td.kern-table__cell { (r.pool) }
@@ -282,6 +292,29 @@ async fn coverage_page(
                     th.kern-table__header scope="col" { (ctx.t("admin-staff-status")) }
                 } }
                 tbody.kern-table__body { @for r in &rows { (row(r)) } }
+            }
+        }))
+        h2.kern-heading-medium #orte { (ctx.t("admin-staff-by-place")) }
+        (scroll(html! {
+            table.kern-table aria-labelledby="orte" {
+                thead.kern-table__head { tr.kern-table__row {
+                    th.kern-table__header scope="col" { (ctx.t("admin-staff-municipality")) }
+                    th.kern-table__header scope="col" { (ctx.t("admin-staff-language")) }
+                    th.kern-table__header scope="col" { (ctx.t("admin-staff-recent")) }
+                    th.kern-table__header scope="col" { (ctx.t("admin-staff-speakers")) }
+                    th.kern-table__header scope="col" { (ctx.t("admin-staff-status")) }
+                } }
+                tbody.kern-table__body {
+                    @for r in staff::by_municipality(&rows) {
+                        tr.kern-table__row {
+                            th.kern-table__header scope="row" { (towns.name(&r.municipality)) }
+                            td.kern-table__cell { (language_name(ctx, &r.code)) }
+                            td.kern-table__cell { (r.recent) @if let Some(t) = staff::trend(&r) { br; small { (trend_text(ctx, t)) } } }
+                            td.kern-table__cell { (r.speakers) }
+                            td.kern-table__cell { strong { (ctx.t(cover_key(r.cover))) } }
+                        }
+                    }
+                }
             }
         }))
         @if !unit_opts.is_empty() {
@@ -323,7 +356,16 @@ pub async fn coverage_csv(State(app): State<AppState>, ctx: Ctx) -> Result<Respo
         ctx.t("admin-staff-pool"),
         ctx.t("admin-staff-status"),
     ];
-    let csv = staff::coverage_csv(&rows, &headers, |c| ctx.t(cover_key(c)));
+    let towns = Towns::load(&app, &ctx).await?;
+    let named: Vec<CoverageRow> = rows
+        .into_iter()
+        .map(|mut r| {
+            r.municipality = towns.name(&r.municipality).to_string();
+            r.code = format!("{} ({})", language_name(&ctx, &r.code), r.code);
+            r
+        })
+        .collect();
+    let csv = staff::coverage_csv(&named, &headers, |c| ctx.t(cover_key(c)));
     let mut res = csv.into_response();
     let h = res.headers_mut();
     h.insert(
@@ -427,6 +469,7 @@ async fn interpreting_page(
         .iter()
         .filter(|r| my_units.contains(&r.unit_id))
         .collect();
+    let interpreters = staff::all_staff(&app.db, t).await.map_err(dir_err)?;
     let mine_langs: Vec<String> = records
         .iter()
         .filter(|r| r.interprets)
@@ -477,10 +520,12 @@ async fn interpreting_page(
         @if !for_me.is_empty() {
             h2.kern-heading-medium { (ctx.t("admin-staff-for-me")) }
             ul { @for r in &for_me { li {
-                (language_name(ctx, &r.code)) " · " (datetime(ctx, r.starts_at)) " · " (ctx.ta("admin-staff-minutes-n", &[("n", r.minutes.into())])) " · " (unit_name(r.unit_id)) " · " bdi { (r.place) }
+                @let what = format!("{} · {}", language_name(ctx, &r.code), datetime(ctx, r.starts_at));
+                (what) " · " (ctx.ta("admin-staff-minutes-n", &[("n", r.minutes.into())])) " · " (unit_name(r.unit_id)) " · " bdi { (r.place) }
+                @if !r.note.is_empty() { br; (ctx.t("admin-staff-note")) ": " bdi { (r.note) } }
                 form.th-inline-form method="post" action={ "/amt/dolmetschen/" (r.id) "/uebernehmen" } {
                     (forms::csrf(ctx))
-                    button.kern-btn.kern-btn--secondary type="submit" { span.kern-label { (ctx.t("admin-staff-accept")) } }
+                    button.kern-btn.kern-btn--secondary type="submit" aria-label={ (ctx.t("admin-staff-accept")) ": " (what) } { span.kern-label { (ctx.t("admin-staff-accept")) } }
                 }
             } } }
         }
@@ -502,11 +547,14 @@ async fn interpreting_page(
         h2.kern-heading-medium { (ctx.t("admin-staff-ours")) }
         @if ours.is_empty() { p { (ctx.t("admin-staff-ours-none")) } }
         ul { @for r in &ours { li {
-            (language_name(ctx, &r.code)) " · " (datetime(ctx, r.starts_at)) " · " bdi { (r.place) } " · " strong { (ctx.t(status_key(&r.status))) }
+            @let what = format!("{} · {}", language_name(ctx, &r.code), datetime(ctx, r.starts_at));
+            (what) " · " bdi { (r.place) } " · " strong { (ctx.t(status_key(&r.status))) }
+            @if let Some(name) = r.interpreter.and_then(|i| interpreters.iter().find(|s| s.id == i)).map(|s| s.name.clone()) { " · " (name) }
+            @if !r.note.is_empty() { br; (ctx.t("admin-staff-note")) ": " bdi { (r.note) } }
             @if r.status != "cancelled" {
                 form.th-inline-form method="post" action={ "/amt/dolmetschen/" (r.id) "/absagen" } {
                     (forms::csrf(ctx))
-                    button.kern-btn.kern-btn--tertiary type="submit" { span.kern-label { (ctx.t("admin-staff-cancel")) } }
+                    button.kern-btn.kern-btn--tertiary type="submit" aria-label={ (ctx.t("admin-staff-cancel")) ": " (what) } { span.kern-label { (ctx.t("admin-staff-cancel")) } }
                 }
             }
         } } }
@@ -569,6 +617,7 @@ pub async fn book(
                     code: &form.code,
                     when: &form.starts_at,
                     place: &form.place,
+                    note: &form.note,
                     unit: r.unit_id,
                 },
             )
@@ -593,6 +642,7 @@ pub(crate) struct Booking<'a> {
     pub code: &'a str,
     pub when: &'a str,
     pub place: &'a str,
+    pub note: &'a str,
     pub unit: i64,
 }
 
@@ -632,6 +682,11 @@ pub(crate) async fn notify(
                 ("link", format!("{}/amt/dolmetschen", ctx.origin).into()),
             ],
         );
+        let body = if b.note.trim().is_empty() {
+            body
+        } else {
+            format!("{body}\n\n{}: {}", app.i18n.t(de, "admin-staff-note"), b.note.trim())
+        };
         let key = format!("interpreter:{id}:{}", s.id);
         th_mail::enqueue(
             &mut tx,
