@@ -211,10 +211,10 @@ fn register(index: &Index) {
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
-    /// Per language: the service's own texts and its further topics' words.
+    /// Per language: the service's own texts.
     text: [Field; 8],
-    /// Per language: the name and search words of the service's main topic.
-    topic_text: [Field; 8],
+    /// The service's main topic (its first).
+    main_topic: Field,
     common: Field,
     /// Every word in every language, unstemmed (Arabic script normalised): typos are matched
     /// against it, a word at a time, where stemming hides them.
@@ -249,8 +249,7 @@ fn schema() -> (Schema, Fields) {
     };
     let text =
         TEXT_FIELDS.map(|(l, a, _)| b.add_text_field(&format!("text_{}", l.tag()), text_opts(a)));
-    let topic_text =
-        TEXT_FIELDS.map(|(l, a, _)| b.add_text_field(&format!("topic_{}", l.tag()), text_opts(a)));
+    let main_topic = b.add_text_field("main_topic", STRING);
     let common = b.add_text_field("common", text_opts("th_plain"));
     let family = b.add_text_field("family", STORED);
     let spell = b.add_text_field("spell", text_opts("th_words"));
@@ -268,7 +267,7 @@ fn schema() -> (Schema, Fields) {
         Fields {
             id,
             text,
-            topic_text,
+            main_topic,
             common,
             spell,
             family,
@@ -324,8 +323,123 @@ pub struct Hits {
     pub elsewhere: Vec<usize>,
 }
 
+/// The taxonomy as a small index of its own: a document per topic with its names and search
+/// words in every language, analysed like the services. A query is first matched against it;
+/// the topics it names then count for every service of those topics, whatever language the
+/// service is described in.
+struct TaxIndex {
+    index: Index,
+    reader: IndexReader,
+    text: [Field; 8],
+    /// Every word unstemmed, for typos.
+    spell: Field,
+    code: Field,
+}
+
+impl TaxIndex {
+    fn new() -> Result<Self> {
+        let mut b = Schema::builder();
+        let opts = |analyzer: &str| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(analyzer)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            )
+        };
+        let text =
+            TEXT_FIELDS.map(|(l, a, _)| b.add_text_field(&format!("text_{}", l.tag()), opts(a)));
+        let code = b.add_text_field("code", STRING | STORED);
+        let spell = b.add_text_field("spell", opts("th_words"));
+        let index = Index::create_in_ram(b.build());
+        register(&index);
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        for t in taxonomy::all() {
+            let mut d = TantivyDocument::default();
+            d.add_text(code, &t.code);
+            for (i, (l, _, _)) in TEXT_FIELDS.iter().enumerate() {
+                let tags: &[Locale] = if *l == Locale::De {
+                    &[Locale::De, Locale::DeLs]
+                } else {
+                    std::slice::from_ref(l)
+                };
+                let mut words = String::new();
+                for tag in tags {
+                    // The name twice: it is what the topic is about.
+                    for _ in 0..2 {
+                        words.push_str(t.name(*tag));
+                        words.push('\n');
+                    }
+                    if let Some(k) = t.keywords.get(tag.tag()) {
+                        words.push_str(&k.join("\n"));
+                        words.push('\n');
+                    }
+                }
+                d.add_text(spell, &words);
+                d.add_text(text[i], &words);
+            }
+            writer.add_document(d)?;
+        }
+        writer.commit()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(TaxIndex {
+            index,
+            reader,
+            text,
+            spell,
+            code,
+        })
+    }
+
+    /// The topics a text names, with a weight from 1 (best) down to 0.35.
+    fn topics(&self, text: &str, locale: Option<Locale>) -> Result<Vec<(String, f32)>> {
+        let searcher = self.reader.searcher();
+        let wanted = scripts(text);
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (i, (l, analyzer, script)) in TEXT_FIELDS.iter().enumerate() {
+            if !wanted.contains(script) {
+                continue;
+            }
+            let own = locale.is_some_and(|x| x == *l || (x == Locale::DeLs && *l == Locale::De));
+            let boost = if own { 1.5 } else { 1.0 };
+            text_clauses(
+                &self.index,
+                &searcher,
+                self.text[i],
+                text,
+                boost,
+                *analyzer == "th_tri",
+                &mut should,
+            )?;
+        }
+        typo_clauses(&self.index, &searcher, self.spell, text, &mut should)?;
+        if should.is_empty() {
+            return Ok(Vec::new());
+        }
+        let top = searcher.search(
+            &BooleanQuery::new(should),
+            &TopDocs::with_limit(4).order_by_score(),
+        )?;
+        let best = top.first().map(|t| t.0).unwrap_or(0.0);
+        let mut out = Vec::new();
+        for (score, addr) in top {
+            if best <= 0.0 || score < 0.35 * best {
+                break;
+            }
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if let Some(c) = doc.get_first(self.code).and_then(|v| v.as_str()) {
+                out.push((c.to_string(), score / best));
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// One tenant's index on this node.
 pub struct TenantIndex {
+    taxonomy: TaxIndex,
     index: Index,
     reader: IndexReader,
     fields: Fields,
@@ -341,12 +455,15 @@ impl TenantIndex {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
         register(&index);
-        let writer = index.writer_with_num_threads(1, 60_000_000)?;
+        // Two indexing threads with room for a whole region's first build; later refreshes
+        // add a few documents at a time.
+        let writer = index.writer_with_num_threads(2, 160_000_000)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(TenantIndex {
+            taxonomy: TaxIndex::new()?,
             index,
             reader,
             fields,
@@ -377,54 +494,21 @@ impl TenantIndex {
             }
             v
         };
-        let main = s.topics.first().and_then(|t| taxonomy::get(t));
-        let words_of = |t: &taxonomy::Term, l: Locale, out: &mut String| {
-            let tags: &[Locale] = if l == Locale::De {
-                &[Locale::De, Locale::DeLs]
-            } else {
-                std::slice::from_ref(&l)
-            };
-            for tag in tags {
-                // The topic's name twice: it is what the service is about.
-                out.push_str(t.name(*tag));
-                out.push('\n');
-                out.push_str(t.name(*tag));
-                out.push('\n');
-                if let Some(k) = t.keywords.get(tag.tag()) {
-                    out.push_str(&k.join("\n"));
-                    out.push('\n');
-                }
-            }
-        };
         for (i, (l, _, _)) in TEXT_FIELDS.iter().enumerate() {
+            let Some(x) = s.texts.get(l.tag()) else {
+                continue;
+            };
             let mut text = String::new();
-            if let Some(x) = s.texts.get(l.tag()) {
-                // The name twice: it says most about the service.
-                for part in [&x.name, &x.name, &x.description, &x.eligibility] {
-                    text.push_str(part);
-                    text.push('\n');
-                }
-            }
-            let mut topic_text = String::new();
-            if let Some(m) = main {
-                words_of(m, *l, &mut topic_text);
-            }
-            for t in &terms {
-                if main.is_some_and(|m| m.code == t.code) {
-                    continue;
-                }
-                // Further topics count as much as the service's own words; ancestors by name.
-                if s.topics.contains(&t.code) {
-                    words_of(t, *l, &mut text);
-                } else {
-                    text.push_str(t.name(*l));
-                    text.push('\n');
-                }
+            // The name twice: it says most about the service.
+            for part in [&x.name, &x.name, &x.description, &x.eligibility] {
+                text.push_str(part);
+                text.push('\n');
             }
             d.add_text(f.spell, &text);
-            d.add_text(f.spell, &topic_text);
             d.add_text(f.text[i], &text);
-            d.add_text(f.topic_text[i], &topic_text);
+        }
+        if let Some(m) = s.topics.first() {
+            d.add_text(f.main_topic, m);
         }
         let mut common = String::new();
         for loc in &s.locations {
@@ -506,119 +590,114 @@ impl TenantIndex {
     pub async fn revision(&self) -> i64 {
         self.state.lock().await.1
     }
+}
 
-    /// The clauses of a text in one field: each word as analysed for the field; a word the
-    /// index does not know is matched with typos allowed; in trigram fields a word matches
-    /// when most of its trigrams do.
-    fn text_clauses(
-        &self,
-        searcher: &tantivy::Searcher,
-        field: Field,
-        text: &str,
-        weight: f32,
-        trigrams: bool,
-        out: &mut Vec<(Occur, Box<dyn Query>)>,
-    ) -> Result<()> {
-        let Ok(mut analyzer) = self.index.tokenizer_for_field(field) else {
-            return Ok(());
-        };
-        let mut stream = analyzer.token_stream(text);
-        // Tokens grouped by the word they come from (trigrams share their word's offsets).
-        let mut words: Vec<(usize, Vec<String>)> = Vec::new();
-        while let Some(tok) = stream.next() {
-            match words.last_mut() {
-                Some((from, grams)) if *from == tok.offset_from && trigrams => {
-                    grams.push(tok.text.clone())
+/// The clauses of a text in one field: each word as analysed for the field; a word the
+/// index does not know is matched with typos allowed; in trigram fields a word matches when
+/// most of its trigrams do.
+fn text_clauses(
+    index: &Index,
+    searcher: &tantivy::Searcher,
+    field: Field,
+    text: &str,
+    weight: f32,
+    trigrams: bool,
+    out: &mut Vec<(Occur, Box<dyn Query>)>,
+) -> Result<()> {
+    let Ok(mut analyzer) = index.tokenizer_for_field(field) else {
+        return Ok(());
+    };
+    let mut stream = analyzer.token_stream(text);
+    // Tokens grouped by the word they come from (trigrams share their word's offsets).
+    let mut words: Vec<(usize, Vec<String>)> = Vec::new();
+    while let Some(tok) = stream.next() {
+        match words.last_mut() {
+            Some((from, grams)) if *from == tok.offset_from && trigrams => {
+                grams.push(tok.text.clone())
+            }
+            _ => {
+                if words.len() >= 16 {
+                    break;
                 }
-                _ => {
-                    if words.len() >= 16 {
-                        break;
-                    }
-                    words.push((tok.offset_from, vec![tok.text.clone()]));
-                }
+                words.push((tok.offset_from, vec![tok.text.clone()]));
             }
         }
-        for (_, tokens) in words {
-            if trigrams && tokens.len() > 1 {
-                let n = tokens.len();
-                let grams: Vec<(Occur, Box<dyn Query>)> = tokens
-                    .into_iter()
-                    .map(|g| {
-                        let q: Box<dyn Query> = Box::new(TermQuery::new(
-                            Term::from_field_text(field, &g),
-                            IndexRecordOption::WithFreqs,
-                        ));
-                        (Occur::Should, q)
-                    })
-                    .collect();
-                let need = (n * 7).div_ceil(10).max(1);
-                let q = BooleanQuery::with_minimum_required_clauses(grams, need);
-                out.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(q), weight / n as f32)),
-                ));
-                continue;
-            }
-            let word = &tokens[0];
-            let term = Term::from_field_text(field, word);
-            if searcher.doc_freq(&term)? > 0 {
-                out.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-                        weight,
-                    )),
-                ));
-            } else if !trigrams && word.chars().count() >= 4 {
-                let d = if word.chars().count() >= 8 { 2 } else { 1 };
-                out.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(FuzzyTermQuery::new(term, d, true)),
-                        weight * 0.6,
-                    )),
-                ));
-            }
-        }
-        Ok(())
     }
-
-    /// Words the index does not know at all, matched with one typo (two in long words)
-    /// against the unstemmed words of every language.
-    fn typo_clauses(
-        &self,
-        searcher: &tantivy::Searcher,
-        text: &str,
-        out: &mut Vec<(Occur, Box<dyn Query>)>,
-    ) -> Result<()> {
-        let field = self.fields.spell;
-        let Ok(mut analyzer) = self.index.tokenizer_for_field(field) else {
-            return Ok(());
-        };
-        let mut stream = analyzer.token_stream(text);
-        let mut n = 0;
-        while let Some(tok) = stream.next() {
-            n += 1;
-            if n > 16 {
-                break;
-            }
-            let len = tok.text.chars().count();
-            let term = Term::from_field_text(field, &tok.text);
-            if len < 5 || searcher.doc_freq(&term)? > 0 {
-                continue;
-            }
-            let d = if len >= 8 { 2 } else { 1 };
+    for (_, tokens) in words {
+        if trigrams && tokens.len() > 1 {
+            let n = tokens.len();
+            let grams: Vec<(Occur, Box<dyn Query>)> = tokens
+                .into_iter()
+                .map(|g| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(field, &g),
+                        IndexRecordOption::WithFreqs,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            let need = (n * 7).div_ceil(10).max(1);
+            let q = BooleanQuery::with_minimum_required_clauses(grams, need);
+            out.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(q), weight / n as f32)),
+            ));
+            continue;
+        }
+        let word = &tokens[0];
+        let term = Term::from_field_text(field, word);
+        if searcher.doc_freq(&term)? > 0 {
             out.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(
-                    Box::new(FuzzyTermQuery::new(term, d, true)),
-                    0.5,
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                    weight,
                 )),
             ));
         }
-        Ok(())
+        // A word a field does not know is left to the typo field: fuzzy matching per field
+        // would try every language's stems for every misspelling.
     }
+    Ok(())
+}
 
+/// Words the index does not know at all, matched with one typo (two in long words) against
+/// the unstemmed words of every language (`field`).
+fn typo_clauses(
+    index: &Index,
+    searcher: &tantivy::Searcher,
+    field: Field,
+    text: &str,
+    out: &mut Vec<(Occur, Box<dyn Query>)>,
+) -> Result<()> {
+    let Ok(mut analyzer) = index.tokenizer_for_field(field) else {
+        return Ok(());
+    };
+    let mut stream = analyzer.token_stream(text);
+    let mut n = 0;
+    while let Some(tok) = stream.next() {
+        n += 1;
+        if n > 16 {
+            break;
+        }
+        let len = tok.text.chars().count();
+        let term = Term::from_field_text(field, &tok.text);
+        if len < 5 || searcher.doc_freq(&term)? > 0 {
+            continue;
+        }
+        let d = if len >= 8 { 2 } else { 1 };
+        out.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                Box::new(FuzzyTermQuery::new(term, d, true)),
+                0.5,
+            )),
+        ));
+    }
+    Ok(())
+}
+
+impl TenantIndex {
     pub fn search(&self, q: &SearchQuery) -> Result<Hits> {
         let f = self.fields;
         let searcher = self.reader.searcher();
@@ -636,12 +715,42 @@ impl TenantIndex {
                     .is_some_and(|x| x == *l || (x == Locale::DeLs && *l == Locale::De));
                 let boost = if own { 1.5 } else { 1.0 };
                 let tri = *analyzer == "th_tri";
-                for (field, weight) in [(f.topic_text[i], 3.0 * boost), (f.text[i], boost)] {
-                    self.text_clauses(&searcher, field, &text, weight, tri, &mut should)?;
+                text_clauses(
+                    &self.index,
+                    &searcher,
+                    f.text[i],
+                    &text,
+                    boost,
+                    tri,
+                    &mut should,
+                )?;
+            }
+            text_clauses(
+                &self.index,
+                &searcher,
+                f.common,
+                &text,
+                0.8,
+                false,
+                &mut should,
+            )?;
+            // The topics the words name, in any language: services of those topics match
+            // even where their own texts do not say it in the query's language.
+            for (code, w) in self.taxonomy.topics(&text, q.locale)? {
+                for (field, boost) in [(f.main_topic, 8.0 * w), (f.topic, 3.0 * w)] {
+                    should.push((
+                        Occur::Should,
+                        Box::new(ConstScoreQuery::new(
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(field, &code),
+                                IndexRecordOption::Basic,
+                            )),
+                            boost,
+                        )),
+                    ));
                 }
             }
-            self.text_clauses(&searcher, f.common, &text, 0.8, false, &mut should)?;
-            self.typo_clauses(&searcher, &text, &mut should)?;
+            typo_clauses(&self.index, &searcher, f.spell, &text, &mut should)?;
             if should.is_empty() {
                 return Ok(Hits::default());
             }

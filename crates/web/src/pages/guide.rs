@@ -408,7 +408,11 @@ fn result_item(ctx: &Ctx, s: &Service, towns: &Towns, now: i64) -> Markup {
 /// A result under a step's heading (next steps): one heading level lower.
 fn sub_result_item(ctx: &Ctx, s: &Service, towns: &Towns, now: i64) -> Markup {
     let inner = result_item_with(ctx, s, towns, now, 0).into_string();
-    maud::PreEscaped(inner.replacen("<h3 ", "<h4 ", 1).replacen("</h3>", "</h4>", 1))
+    maud::PreEscaped(
+        inner
+            .replacen("<h3 ", "<h4 ", 1)
+            .replacen("</h3>", "</h4>", 1),
+    )
 }
 
 fn result_item_with(ctx: &Ctx, s: &Service, towns: &Towns, now: i64, others: usize) -> Markup {

@@ -685,7 +685,11 @@ pub(crate) async fn notify(
         let body = if b.note.trim().is_empty() {
             body
         } else {
-            format!("{body}\n\n{}: {}", app.i18n.t(de, "admin-staff-note"), b.note.trim())
+            format!(
+                "{body}\n\n{}: {}",
+                app.i18n.t(de, "admin-staff-note"),
+                b.note.trim()
+            )
         };
         let key = format!("interpreter:{id}:{}", s.id);
         th_mail::enqueue(
