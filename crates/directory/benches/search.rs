@@ -112,6 +112,9 @@ async fn main() {
     );
 
     // 2. The index, from the database.
+    let t0 = Instant::now();
+    let loaded = th_directory::load(&db, t, th_directory::Which::All).await.unwrap().len();
+    eprintln!("loading {loaded} services from PostgreSQL: {:.2} s", t0.elapsed().as_secs_f64());
     let reg = Registry::new();
     let t0 = Instant::now();
     let idx = reg.rebuild(&db, t).await.unwrap();
@@ -187,6 +190,7 @@ async fn main() {
         vec![a.clone(), b.clone()]
     };
     let mut ours = Vec::new();
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
     let mut theirs = Vec::new();
     let mut found_ours = 0usize;
     let mut found_theirs = 0usize;
@@ -208,7 +212,9 @@ async fn main() {
             };
             let t0 = Instant::now();
             let hits = idx.search(&q).unwrap();
-            ours.push(t0.elapsed());
+            let took = t0.elapsed();
+            ours.push(took);
+            slowest.push((took, format!("{} {:?} free={free} day={day} lang={lang}", c.locale, c.q)));
             found_ours += hits.ids.len();
 
             // PostgreSQL: any of the words (like our OR of terms), ranked, same filters.
@@ -270,6 +276,10 @@ async fn main() {
         ms(pmax),
         found_theirs
     );
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+    for (d, q) in slowest.iter().take(8) {
+        println!("  slow: {} {q}", ms(*d));
+    }
     println!(
         "ratio at p99: {:.1}x, at p50: {:.1}x",
         p99.as_secs_f64() / o99.as_secs_f64(),

@@ -625,10 +625,26 @@ fn text_clauses(
     }
     for (_, tokens) in words {
         if trigrams && tokens.len() > 1 {
-            let n = tokens.len();
-            let grams: Vec<(Occur, Box<dyn Query>)> = tokens
+            // The rarest trigrams of the word say most and have the shortest postings: at
+            // most six of them, of which most must match. A trigram the field lacks counts
+            // as missed.
+            let mut grams_df: Vec<(u64, String)> = Vec::with_capacity(tokens.len());
+            for g in tokens {
+                let df = searcher.doc_freq(&Term::from_field_text(field, &g))?;
+                grams_df.push((df, g));
+            }
+            let n = grams_df.len().min(6);
+            let missing = grams_df.iter().filter(|g| g.0 == 0).count();
+            grams_df.retain(|g| g.0 > 0);
+            grams_df.sort();
+            grams_df.truncate(n.saturating_sub(missing.min(n)));
+            let need = (n * 7).div_ceil(10).max(1);
+            if grams_df.len() < need {
+                continue;
+            }
+            let grams: Vec<(Occur, Box<dyn Query>)> = grams_df
                 .into_iter()
-                .map(|g| {
+                .map(|(_, g)| {
                     let q: Box<dyn Query> = Box::new(TermQuery::new(
                         Term::from_field_text(field, &g),
                         IndexRecordOption::WithFreqs,
@@ -636,7 +652,6 @@ fn text_clauses(
                     (Occur::Should, q)
                 })
                 .collect();
-            let need = (n * 7).div_ceil(10).max(1);
             let q = BooleanQuery::with_minimum_required_clauses(grams, need);
             out.push((
                 Occur::Should,
