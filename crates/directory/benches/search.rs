@@ -113,8 +113,14 @@ async fn main() {
 
     // 2. The index, from the database.
     let t0 = Instant::now();
-    let loaded = th_directory::load(&db, t, th_directory::Which::All).await.unwrap().len();
-    eprintln!("loading {loaded} services from PostgreSQL: {:.2} s", t0.elapsed().as_secs_f64());
+    let loaded = th_directory::load(&db, t, th_directory::Which::All)
+        .await
+        .unwrap()
+        .len();
+    eprintln!(
+        "loading {loaded} services from PostgreSQL: {:.2} s",
+        t0.elapsed().as_secs_f64()
+    );
     let reg = Registry::new();
     let t0 = Instant::now();
     let idx = reg.rebuild(&db, t).await.unwrap();
@@ -214,7 +220,10 @@ async fn main() {
             let hits = idx.search(&q).unwrap();
             let took = t0.elapsed();
             ours.push(took);
-            slowest.push((took, format!("{} {:?} free={free} day={day} lang={lang}", c.locale, c.q)));
+            slowest.push((
+                took,
+                format!("{} {:?} free={free} day={day} lang={lang}", c.locale, c.q),
+            ));
             found_ours += hits.ids.len();
 
             // PostgreSQL: any of the words (like our OR of terms), ranked, same filters.

@@ -4,7 +4,7 @@
 //! one node is found through every other within the refresh period.
 //!
 //! Every service is indexed once per locale with that language's analysis: snowball stemming
-//! for German, English, Turkish, Russian and Arabic; character trigrams for Persian,
+//! for German, English, Turkish, Russian and Arabic; the first five letters of each word for Persian,
 //! Ukrainian and Polish (no stemmer ships for them). Arabic and Persian text is normalised
 //! (diacritics, tatweel, alef and yeh forms, zero-width non-joiner). Each locale's text holds
 //! the service's own words in that language, if any, plus the names and search words of its
@@ -37,10 +37,10 @@ const TEXT_FIELDS: [(Locale, &str, Script); 8] = [
     (Locale::En, "th_en", Script::Latin),
     (Locale::Tr, "th_tr", Script::Latin),
     (Locale::Ar, "th_ar", Script::Arabic),
-    (Locale::Fa, "th_tri", Script::Arabic),
+    (Locale::Fa, "th_pre", Script::Arabic),
     (Locale::Ru, "th_ru", Script::Cyrillic),
-    (Locale::Uk, "th_tri", Script::Cyrillic),
-    (Locale::Pl, "th_tri", Script::Latin),
+    (Locale::Uk, "th_pre", Script::Cyrillic),
+    (Locale::Pl, "th_pre", Script::Latin),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -70,11 +70,13 @@ fn scripts(text: &str) -> Vec<Script> {
 enum Mode {
     Plain,
     Arabic,
-    Trigram,
+    /// Words cut to their first five letters: a light stemmer for languages whose endings
+    /// carry the grammar (Persian, Ukrainian, Polish), where no snowball stemmer ships.
+    Prefix,
 }
 
 /// Splits text into lower-case words (Arabic-script text normalised), or into the character
-/// trigrams of its words.
+/// first letters of its words.
 #[derive(Clone)]
 struct Words(Mode);
 
@@ -158,16 +160,7 @@ impl Tokenizer for Words {
                 })
             };
             match self.0 {
-                Mode::Trigram => {
-                    let chars: Vec<char> = w.chars().collect();
-                    if chars.len() <= 3 {
-                        push(w);
-                    } else {
-                        for g in chars.windows(3) {
-                            push(g.iter().collect());
-                        }
-                    }
-                }
+                Mode::Prefix => push(w.chars().take(5).collect()),
                 _ => push(w),
             }
         }
@@ -189,8 +182,8 @@ fn register(index: &Index) {
     m.register("th_ru", stemmed(Mode::Plain, Language::Russian));
     m.register("th_ar", stemmed(Mode::Arabic, Language::Arabic));
     m.register(
-        "th_tri",
-        TextAnalyzer::builder(Words(Mode::Trigram))
+        "th_pre",
+        TextAnalyzer::builder(Words(Mode::Prefix))
             .filter(RemoveLongFilter::limit(40))
             .build(),
     );
@@ -398,7 +391,7 @@ impl TaxIndex {
         let searcher = self.reader.searcher();
         let wanted = scripts(text);
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (i, (l, analyzer, script)) in TEXT_FIELDS.iter().enumerate() {
+        for (i, (l, _, script)) in TEXT_FIELDS.iter().enumerate() {
             if !wanted.contains(script) {
                 continue;
             }
@@ -410,7 +403,6 @@ impl TaxIndex {
                 self.text[i],
                 text,
                 boost,
-                *analyzer == "th_tri",
                 &mut should,
             )?;
         }
@@ -592,74 +584,30 @@ impl TenantIndex {
     }
 }
 
-/// The clauses of a text in one field: each word as analysed for the field; a word the
-/// index does not know is matched with typos allowed; in trigram fields a word matches when
-/// most of its trigrams do.
+/// The clauses of a text in one field: each word as analysed for the field, if the field
+/// knows it (typos are the typo field's work).
 fn text_clauses(
     index: &Index,
     searcher: &tantivy::Searcher,
     field: Field,
     text: &str,
     weight: f32,
-    trigrams: bool,
     out: &mut Vec<(Occur, Box<dyn Query>)>,
 ) -> Result<()> {
     let Ok(mut analyzer) = index.tokenizer_for_field(field) else {
         return Ok(());
     };
     let mut stream = analyzer.token_stream(text);
-    // Tokens grouped by the word they come from (trigrams share their word's offsets).
-    let mut words: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut words: Vec<String> = Vec::new();
     while let Some(tok) = stream.next() {
-        match words.last_mut() {
-            Some((from, grams)) if *from == tok.offset_from && trigrams => {
-                grams.push(tok.text.clone())
-            }
-            _ => {
-                if words.len() >= 16 {
-                    break;
-                }
-                words.push((tok.offset_from, vec![tok.text.clone()]));
-            }
+        if words.len() >= 16 {
+            break;
+        }
+        if !words.contains(&tok.text) {
+            words.push(tok.text.clone());
         }
     }
-    for (_, tokens) in words {
-        if trigrams && tokens.len() > 1 {
-            // The rarest trigrams of the word say most and have the shortest postings: at
-            // most six of them, of which most must match. A trigram the field lacks counts
-            // as missed.
-            let mut grams_df: Vec<(u64, String)> = Vec::with_capacity(tokens.len());
-            for g in tokens {
-                let df = searcher.doc_freq(&Term::from_field_text(field, &g))?;
-                grams_df.push((df, g));
-            }
-            let n = grams_df.len().min(6);
-            let missing = grams_df.iter().filter(|g| g.0 == 0).count();
-            grams_df.retain(|g| g.0 > 0);
-            grams_df.sort();
-            grams_df.truncate(n.saturating_sub(missing.min(n)));
-            let need = (n * 7).div_ceil(10).max(1);
-            if grams_df.len() < need {
-                continue;
-            }
-            let grams: Vec<(Occur, Box<dyn Query>)> = grams_df
-                .into_iter()
-                .map(|(_, g)| {
-                    let q: Box<dyn Query> = Box::new(TermQuery::new(
-                        Term::from_field_text(field, &g),
-                        IndexRecordOption::WithFreqs,
-                    ));
-                    (Occur::Should, q)
-                })
-                .collect();
-            let q = BooleanQuery::with_minimum_required_clauses(grams, need);
-            out.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(q), weight / n as f32)),
-            ));
-            continue;
-        }
-        let word = &tokens[0];
+    for word in &words {
         let term = Term::from_field_text(field, word);
         if searcher.doc_freq(&term)? > 0 {
             out.push((
@@ -721,7 +669,7 @@ impl TenantIndex {
         if !text.trim().is_empty() {
             let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             let wanted = scripts(&text);
-            for (i, (l, analyzer, script)) in TEXT_FIELDS.iter().enumerate() {
+            for (i, (l, _, script)) in TEXT_FIELDS.iter().enumerate() {
                 if !wanted.contains(script) {
                     continue;
                 }
@@ -729,26 +677,9 @@ impl TenantIndex {
                     .locale
                     .is_some_and(|x| x == *l || (x == Locale::DeLs && *l == Locale::De));
                 let boost = if own { 1.5 } else { 1.0 };
-                let tri = *analyzer == "th_tri";
-                text_clauses(
-                    &self.index,
-                    &searcher,
-                    f.text[i],
-                    &text,
-                    boost,
-                    tri,
-                    &mut should,
-                )?;
+                text_clauses(&self.index, &searcher, f.text[i], &text, boost, &mut should)?;
             }
-            text_clauses(
-                &self.index,
-                &searcher,
-                f.common,
-                &text,
-                0.8,
-                false,
-                &mut should,
-            )?;
+            text_clauses(&self.index, &searcher, f.common, &text, 0.8, &mut should)?;
             // The topics the words name, in any language: services of those topics match
             // even where their own texts do not say it in the query's language.
             for (code, w) in self.taxonomy.topics(&text, q.locale)? {
@@ -1016,10 +947,7 @@ mod tests {
             words(Mode::Plain, "İstanbul ÄRZTIN"),
             vec!["istanbul", "ärztin"]
         );
-        assert_eq!(
-            words(Mode::Trigram, "лікар є"),
-            vec!["лік", "іка", "кар", "є"]
-        );
+        assert_eq!(words(Mode::Prefix, "лікарем є"), vec!["лікар", "є"]);
         assert!(words(Mode::Plain, "<script>alert(1)</script>").contains(&"script".to_string()));
     }
 }
