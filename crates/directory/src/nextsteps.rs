@@ -79,6 +79,18 @@ pub struct Step {
     pub topic: &'static str,
 }
 
+impl Step {
+    /// Words that put the fitting course level first among the topic's services.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self.key {
+            "bsk-a2" => Some("A2 B1"),
+            "bsk-b2" => Some("B1 B2"),
+            "bsk-c1" => Some("B2 C1"),
+            _ => None,
+        }
+    }
+}
+
 const fn step(
     key: &'static str,
     title_key: &'static str,

@@ -217,6 +217,8 @@ struct Fields {
     lang: Field,
     topic: Field,
     area: Field,
+    /// The municipalities where the service's locations are.
+    home: Field,
     group: Field,
     flag: Field,
     open: Field,
@@ -249,6 +251,7 @@ fn schema() -> (Schema, Fields) {
     let lang = b.add_text_field("lang", STRING);
     let topic = b.add_text_field("topic", STRING);
     let area = b.add_text_field("area", STRING);
+    let home = b.add_text_field("home", STRING);
     let group = b.add_text_field("group", STRING);
     let flag = b.add_text_field("flag", STRING);
     let open = b.add_text_field("open", STRING);
@@ -267,6 +270,7 @@ fn schema() -> (Schema, Fields) {
             lang,
             topic,
             area,
+            home,
             group,
             flag,
             open,
@@ -305,6 +309,8 @@ pub struct SearchQuery {
     /// Show a service offered under the same name in many places once (its best match),
     /// with the number of other places: for searches across the whole region.
     pub collapse: bool,
+    /// Words that rank services up without being required ("B1 B2" for a course level).
+    pub hint: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -531,6 +537,9 @@ impl TenantIndex {
                 d.add_text(f.area, a);
             }
         }
+        for l in &s.locations {
+            d.add_text(f.home, &l.municipality);
+        }
         for g in &s.groups {
             d.add_text(f.group, g);
         }
@@ -724,8 +733,28 @@ impl TenantIndex {
         if !q.languages.is_empty() {
             filter(&mut clauses, f.lang, &q.languages);
         }
+        if let Some(h) = &q.hint {
+            let mut hinted = Vec::new();
+            for (i, (_, _, script)) in TEXT_FIELDS.iter().enumerate() {
+                if scripts(h).contains(script) {
+                    text_clauses(&self.index, &searcher, f.text[i], h, 0.5, &mut hinted)?;
+                }
+            }
+            clauses.extend(hinted);
+        }
         if let Some(t) = &q.topic {
             filter(&mut clauses, f.topic, std::slice::from_ref(t));
+            // Services mainly about the topic before those that also touch it.
+            clauses.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.main_topic, t),
+                        IndexRecordOption::Basic,
+                    )),
+                    0.6,
+                )),
+            ));
         }
         if !q.areas.is_empty() {
             filter(&mut clauses, f.area, &q.areas);
@@ -735,10 +764,11 @@ impl TenantIndex {
                 Occur::Should,
                 Box::new(ConstScoreQuery::new(
                     Box::new(TermQuery::new(
-                        Term::from_field_text(f.area, p),
+                        Term::from_field_text(f.home, p),
                         IndexRecordOption::Basic,
                     )),
-                    // Enough to put the municipality itself ahead of its neighbours.
+                    // Enough to put services located in the municipality itself ahead of its
+                    // neighbours' and of region-wide ones.
                     if q.text.trim().is_empty() { 1.0 } else { 2.0 },
                 )),
             ));

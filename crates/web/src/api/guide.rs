@@ -451,6 +451,7 @@ pub async fn next_steps(
     for step in nextsteps::steps(level, age, &aims) {
         let sq = th_directory::search::SearchQuery {
             topic: Some(step.topic.into()),
+            hint: step.hint().map(str::to_string),
             areas: ort.as_deref().map(|o| towns.nearby(o)).unwrap_or_default(),
             prefer_area: ort.clone(),
             languages: lang.iter().cloned().collect(),

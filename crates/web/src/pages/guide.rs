@@ -168,6 +168,7 @@ impl GuideQuery {
             offset: (self.seite.unwrap_or(1).clamp(1, 1000) as usize - 1) * PER_PAGE,
             limit: PER_PAGE,
             collapse: ort_is_none,
+            hint: None,
         }
     }
 
@@ -850,6 +851,7 @@ pub async fn next_steps(
         for step in nextsteps::steps(level, age, &aims) {
             let mut sq = SearchQuery {
                 topic: Some(step.topic.into()),
+                hint: step.hint().map(str::to_string),
                 areas: ort.as_deref().map(|o| towns.nearby(o)).unwrap_or_default(),
                 prefer_area: ort.clone(),
                 languages: lang.iter().cloned().collect(),

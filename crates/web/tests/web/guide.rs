@@ -415,7 +415,11 @@ async fn team_leads_see_gaps_and_book_interpreters_from_the_pool() {
             "the lead sees who carries Arabic in her unit"
         );
         let csv = lead.get("/amt/sprachen/abdeckung.csv").await;
-        assert!(csv.body.starts_with('\u{feff}') && csv.body.contains(";prs;"));
+        assert!(
+            csv.body.starts_with('\u{feff}') && csv.body.contains(";Dari (دری) (prs);"),
+            "{}",
+            csv.body
+        );
         let r = lead
             .post_form(
                 "/amt/dolmetschen",
