@@ -219,6 +219,101 @@ pub async fn set_languages(
     Ok(())
 }
 
+/// A coordinator adds a unit (a team with customer contact).
+pub async fn add_unit(
+    db: &Db,
+    t: TenantId,
+    name: &str,
+    municipality: &str,
+    municipalities: &[String],
+    now: i64,
+) -> Result<i64> {
+    let mut v = Validation::new();
+    let name = v.text("unit_name", name, 200);
+    if !municipalities.iter().any(|m| m == municipality) {
+        v.add("municipality", "unknown_municipality");
+    }
+    v.into_result()?;
+    let mut tx = db.begin().await?;
+    let id = create_unit(&mut tx, t, &name, municipality, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A member of staff, added to a unit by its lead or a coordinator; `user` links the record
+/// to the account with that address, if there is one.
+pub struct Member<'a> {
+    pub unit_id: i64,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub lead: bool,
+    pub user: Option<i64>,
+}
+
+pub async fn add_member(db: &Db, t: TenantId, m: &Member<'_>, now: i64) -> Result<i64> {
+    let mut v = Validation::new();
+    let name = v.text("name", m.name, 200);
+    let email = m.email.trim();
+    if th_core::Email::parse(email).is_err() {
+        v.add("email", "invalid_email");
+    }
+    v.into_result()?;
+    let mut tx = db.begin().await?;
+    let ok = sqlx::query("SELECT COUNT(*) FROM dir_units WHERE tenant_id = $1 AND id = $2")
+        .bind(t.0)
+        .bind(m.unit_id)
+        .fetch_one(tx.conn())
+        .await?
+        .get::<i64, _>(0)
+        > 0;
+    if !ok {
+        return Err(DirError::NotFound);
+    }
+    let id = add_staff(
+        &mut tx,
+        t,
+        &NewStaff {
+            unit_id: m.unit_id,
+            user_id: m.user,
+            name: &name,
+            email,
+            lead: m.lead,
+            interprets: false,
+            languages: &[],
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Removes a staff record (with its languages) from a unit.
+pub async fn remove_member(db: &Db, t: TenantId, unit: i64, staff_id: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE dir_interpreter_requests SET interpreter_staff_id = NULL WHERE tenant_id = $1 AND interpreter_staff_id = $2")
+        .bind(t.0)
+        .bind(staff_id)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("DELETE FROM dir_staff_languages WHERE staff_id = $1")
+        .bind(staff_id)
+        .execute(tx.conn())
+        .await?;
+    let n = sqlx::query("DELETE FROM dir_staff WHERE tenant_id = $1 AND unit_id = $2 AND id = $3")
+        .bind(t.0)
+        .bind(unit)
+        .bind(staff_id)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(DirError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A month as `YYYY-MM`.
 pub fn check_period(p: &str) -> bool {
     let b = p.as_bytes();

@@ -206,7 +206,15 @@ pub async fn coverage(
         &app,
         &ctx,
         &Validation::new(),
-        q.text(&ctx, &["admin-staff-demand-saved"]),
+        q.text(
+            &ctx,
+            &[
+                "admin-staff-demand-saved",
+                "admin-staff-member-added",
+                "admin-staff-member-removed",
+                "admin-staff-unit-added",
+            ],
+        ),
     )
     .await
 }
@@ -231,6 +239,12 @@ async fn coverage_page(
                 .map_err(dir_err)?,
         );
     }
+    let members: Vec<Staff> = if matches!(ctx.role(), Role::Coordinator | Role::Admin) {
+        staff::all_staff(&app.db, t).await.map_err(dir_err)?
+    } else {
+        team.clone()
+    };
+    let mv = &Validation::new();
     let gaps: Vec<&CoverageRow> = rows.iter().filter(|r| r.cover == Cover::Gap).collect();
     let singles: Vec<&CoverageRow> = rows.iter().filter(|r| r.cover == Cover::Single).collect();
     let lang_opts: Vec<(String, String)> = languages::SPOKEN
@@ -317,6 +331,45 @@ async fn coverage_page(
                 }
             }
         }))
+        @if !unit_opts.is_empty() {
+            h2.kern-heading-medium #team { (ctx.t("admin-staff-manage")) }
+            @for (uid, uname) in &unit_opts {
+                @let uid: i64 = uid.parse().unwrap_or(0);
+                h3.kern-heading-small { (uname) }
+                ul {
+                    @for m in members.iter().filter(|m| m.unit_id == uid) {
+                        li {
+                            (m.name) @if m.lead { " · " (ctx.t("admin-staff-lead")) }
+                            @if !m.languages.is_empty() { " · " (m.languages.iter().map(|l| format!("{} {}", l.0, l.1)).collect::<Vec<_>>().join(", ")) }
+                            @if m.user_id.is_none() { " · " (ctx.t("admin-staff-no-account")) }
+                            form.th-inline-form method="post" action={ "/amt/teams/" (uid) "/mitglieder/" (m.id) "/entfernen" } {
+                                (forms::csrf(ctx))
+                                button.kern-btn.kern-btn--tertiary type="submit" aria-label=(ctx.ta("admin-staff-remove-named", &[("name", m.name.clone().into())])) { span.kern-label { (ctx.t("admin-staff-remove")) } }
+                            }
+                        }
+                    }
+                }
+            }
+            h3.kern-heading-small { (ctx.t("admin-staff-add-member")) }
+            (forms::error_summary(ctx, mv))
+            form.th-form method="post" action="/amt/teams/mitglieder" novalidate {
+                (forms::csrf(ctx))
+                (forms::select(ctx, "unit", ctx.t("admin-staff-unit"), &unit_opts, "", mv))
+                (forms::input(ctx, Field::new("name", ctx.t("admin-staff-name"), "").id("member-name".into()), mv))
+                (forms::input(ctx, Field::new("email", ctx.t("field-email"), "").kind("email").hint(ctx.t("admin-staff-email-hint")).id("member-email".into()), mv))
+                (forms::checkbox(ctx, "lead", ctx.t("admin-staff-lead"), false, mv))
+                (forms::submit(ctx.t("admin-staff-add")))
+            }
+        }
+        @if matches!(ctx.role(), Role::Coordinator | Role::Admin) {
+            h3.kern-heading-small { (ctx.t("admin-staff-add-unit")) }
+            form.th-form method="post" action="/amt/teams" novalidate {
+                (forms::csrf(ctx))
+                (forms::input(ctx, Field::new("unit_name", ctx.t("admin-staff-unit-name"), ""), mv))
+                (forms::select(ctx, "municipality", ctx.t("admin-staff-municipality"), &towns.0.iter().map(|m| (m.0.clone(), m.1.clone())).collect::<Vec<_>>(), "", mv))
+                (forms::submit(ctx.t("admin-staff-add")))
+            }
+        }
         @if !unit_opts.is_empty() {
             h2.kern-heading-medium { (ctx.t("admin-staff-demand")) }
             (forms::error_summary(ctx, v))
@@ -773,4 +826,109 @@ pub async fn cancel(
         0,
         0,
     ))
+}
+
+fn may_manage(ctx: &Ctx, records: &[Staff], unit: i64) -> bool {
+    matches!(ctx.role(), Role::Coordinator | Role::Admin) || led_units(records).contains(&unit)
+}
+
+pub async fn add_member(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let f = FormData::parse(&body);
+    let unit: i64 = f.get("unit").parse().map_err(|_| AppError::NotFound)?;
+    let records = me(&app, &ctx).await?;
+    if !may_manage(&ctx, &records, unit) {
+        return Err(AppError::NotFound);
+    }
+    // The record is linked to the account with that address, if there is one.
+    let user = match th_core::Email::parse(f.get("email").trim()) {
+        Ok(e) => th_auth::user_by_email(&app.db, ctx.tenant.id, &e)
+            .await?
+            .map(|u| u.id),
+        Err(_) => None,
+    };
+    let m = staff::Member {
+        unit_id: unit,
+        name: f.get("name"),
+        email: f.get("email"),
+        lead: f.has("lead"),
+        user,
+    };
+    match staff::add_member(&app.db, ctx.tenant.id, &m, app.now()).await {
+        Ok(id) => {
+            app.audit(&ctx, "staff_add", "staff", id, "").await?;
+            Ok(super::noted(
+                "/amt/sprachen/abdeckung",
+                "admin-staff-member-added",
+                0,
+                0,
+            ))
+        }
+        Err(th_directory::DirError::Invalid(errs)) => {
+            coverage_page(&app, &ctx, &Validation { errors: errs }, None).await
+        }
+        Err(e) => Err(dir_err(e)),
+    }
+}
+
+pub async fn remove_member(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((unit, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let unit: i64 = unit.parse().map_err(|_| AppError::NotFound)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let records = me(&app, &ctx).await?;
+    if !may_manage(&ctx, &records, unit) {
+        return Err(AppError::NotFound);
+    }
+    staff::remove_member(&app.db, ctx.tenant.id, unit, id)
+        .await
+        .map_err(dir_err)?;
+    app.audit(&ctx, "staff_remove", "staff", id, "").await?;
+    Ok(super::noted(
+        "/amt/sprachen/abdeckung",
+        "admin-staff-member-removed",
+        0,
+        0,
+    ))
+}
+
+pub async fn add_unit(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    if !matches!(ctx.role(), Role::Coordinator | Role::Admin) {
+        return Err(AppError::NotFound);
+    }
+    let f = FormData::parse(&body);
+    let towns = Towns::load(&app, &ctx).await?;
+    match staff::add_unit(
+        &app.db,
+        ctx.tenant.id,
+        f.get("unit_name"),
+        f.get("municipality"),
+        &towns.keys(),
+        app.now(),
+    )
+    .await
+    {
+        Ok(id) => {
+            app.audit(&ctx, "unit_add", "unit", id, "").await?;
+            Ok(super::noted(
+                "/amt/sprachen/abdeckung",
+                "admin-staff-unit-added",
+                0,
+                0,
+            ))
+        }
+        Err(th_directory::DirError::Invalid(errs)) => {
+            coverage_page(&app, &ctx, &Validation { errors: errs }, None).await
+        }
+        Err(e) => Err(dir_err(e)),
+    }
 }

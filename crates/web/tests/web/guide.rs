@@ -509,6 +509,107 @@ async fn team_leads_see_gaps_and_book_interpreters_from_the_pool() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // The lead adds a colleague to her team and removes her again; staff may not.
+        let abh = th_directory::staff::units(&app.db, app.tenant())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.name.contains("Ausländerbehörde"))
+            .unwrap();
+        let unit = abh.id.to_string();
+        let r = lead
+            .post_form(
+                "/amt/teams/mitglieder",
+                &[
+                    ("unit", &unit),
+                    ("name", "Meral Kaya"),
+                    ("email", "meral.kaya@region-hannover.example"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = lead.get("/amt/sprachen/abdeckung").await;
+        assert!(page.body.contains("Meral Kaya"));
+        let bad = lead
+            .post_form(
+                "/amt/teams/mitglieder",
+                &[("unit", &unit), ("name", ""), ("email", "kein-mail")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let other_unit = th_directory::staff::units(&app.db, app.tenant())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.id != abh.id)
+            .unwrap()
+            .id
+            .to_string();
+        let foreign = lead
+            .post_form(
+                "/amt/teams/mitglieder",
+                &[
+                    ("unit", &other_unit),
+                    ("name", "X"),
+                    ("email", "x@example.org"),
+                ],
+            )
+            .await;
+        assert_eq!(foreign.status, StatusCode::NOT_FOUND, "only her own team");
+        assert_eq!(
+            farid
+                .post_form(
+                    "/amt/teams/mitglieder",
+                    &[("unit", &unit), ("name", "Y"), ("email", "y@example.org")]
+                )
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let meral = th_directory::staff::staff_of_unit(&app.db, app.tenant(), abh.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.name == "Meral Kaya")
+            .unwrap();
+        let r = lead
+            .post_form(
+                &format!("/amt/teams/{unit}/mitglieder/{}/entfernen", meral.id),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(!lead
+            .get("/amt/sprachen/abdeckung")
+            .await
+            .body
+            .contains("Meral Kaya"));
+        // Coordinators create teams.
+        let mut k = app.signed_in(Role::Coordinator).await;
+        let r = k
+            .post_form(
+                "/amt/teams",
+                &[
+                    ("unit_name", "Bürgerbüro Laatzen"),
+                    ("municipality", "laatzen"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(k
+            .get("/amt/sprachen/abdeckung")
+            .await
+            .body
+            .contains("Bürgerbüro Laatzen"));
+        assert_eq!(
+            lead.post_form(
+                "/amt/teams",
+                &[("unit_name", "Eigenes Team"), ("municipality", "laatzen")]
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
     }
 }
 
