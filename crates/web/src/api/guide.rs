@@ -668,25 +668,8 @@ pub async fn accept(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let records = my_records(&app, &ctx).await?;
-    let req = staff::request(&app.db, ctx.tenant.id, id)
-        .await
-        .map_err(dir_err)?
-        .ok_or(AppError::NotFound)?;
-    let r = records
-        .iter()
-        .find(|r| {
-            r.interprets
-                && r.languages
-                    .iter()
-                    .any(|l| l.0 == req.code && staff::serves(&l.1))
-        })
-        .ok_or(AppError::NotFound)?;
-    if staff::accept(&app.db, ctx.tenant.id, id, r, app.now())
-        .await
-        .map_err(dir_err)?
-    {
+    let (id, took) = crate::pages::staff::accept_mine(&app, &ctx, &id).await?;
+    if took {
         Ok(Json(json!({ "id": id, "status": "accepted" })).into_response())
     } else {
         Err(AppError::Conflict("already_taken"))
@@ -698,17 +681,6 @@ pub async fn cancel_request(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let records = my_records(&app, &ctx).await?;
-    let req = staff::request(&app.db, ctx.tenant.id, id)
-        .await
-        .map_err(dir_err)?
-        .ok_or(AppError::NotFound)?;
-    if !records.iter().any(|r| r.unit_id == req.unit_id) {
-        return Err(AppError::NotFound);
-    }
-    staff::cancel(&app.db, ctx.tenant.id, id, app.now())
-        .await
-        .map_err(dir_err)?;
+    let id = crate::pages::staff::cancel_mine(&app, &ctx, &id).await?;
     Ok(Json(json!({ "id": id, "status": "cancelled" })).into_response())
 }

@@ -769,28 +769,40 @@ fn language_name_de(app: &AppState, code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// Takes an open request in a language one interprets (pages and API): the id and whether
+/// this person got it (false: someone was quicker).
+pub(crate) async fn accept_mine(
+    app: &AppState,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<(i64, bool), AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let records = me(app, ctx).await?;
+    let req = staff::request(&app.db, ctx.tenant.id, id)
+        .await
+        .map_err(dir_err)?
+        .ok_or(AppError::NotFound)?;
+    let r = records
+        .iter()
+        .find(|r| {
+            r.interprets
+                && r.languages
+                    .iter()
+                    .any(|l| l.0 == req.code && staff::serves(&l.1))
+        })
+        .ok_or(AppError::NotFound)?;
+    let took = staff::accept(&app.db, ctx.tenant.id, id, r, app.now())
+        .await
+        .map_err(dir_err)?;
+    Ok((id, took))
+}
+
 pub async fn accept(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let records = me(&app, &ctx).await?;
-    let req = staff::request(&app.db, ctx.tenant.id, id)
-        .await
-        .map_err(dir_err)?
-        .ok_or(AppError::NotFound)?;
-    let Some(r) = records.iter().find(|r| {
-        r.interprets
-            && r.languages
-                .iter()
-                .any(|l| l.0 == req.code && staff::serves(&l.1))
-    }) else {
-        return Err(AppError::NotFound);
-    };
-    let took = staff::accept(&app.db, ctx.tenant.id, id, r, app.now())
-        .await
-        .map_err(dir_err)?;
+    let (_, took) = accept_mine(&app, &ctx, &id).await?;
     Ok(super::noted(
         "/amt/dolmetschen",
         if took {
@@ -803,13 +815,10 @@ pub async fn accept(
     ))
 }
 
-pub async fn cancel(
-    State(app): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
+/// Cancels a request of one's own unit (pages and API).
+pub(crate) async fn cancel_mine(app: &AppState, ctx: &Ctx, id: &str) -> Result<i64, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let records = me(&app, &ctx).await?;
+    let records = me(app, ctx).await?;
     let req = staff::request(&app.db, ctx.tenant.id, id)
         .await
         .map_err(dir_err)?
@@ -820,6 +829,15 @@ pub async fn cancel(
     staff::cancel(&app.db, ctx.tenant.id, id, app.now())
         .await
         .map_err(dir_err)?;
+    Ok(id)
+}
+
+pub async fn cancel(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    cancel_mine(&app, &ctx, &id).await?;
     Ok(super::noted(
         "/amt/dolmetschen",
         "admin-staff-cancelled",
