@@ -814,7 +814,7 @@ impl TenantIndex {
                 Count,
                 TopDocs::with_limit(limit)
                     .and_offset(q.offset.min(10_000))
-                    .order_by_score(),
+                    .tweak_score(by_score_then_id),
             ),
         )?;
         let mut ids = Vec::with_capacity(top.len());
@@ -841,7 +841,10 @@ impl TenantIndex {
     ) -> Result<Hits> {
         let f = self.fields;
         let candidates = ((offset + limit) * 30).clamp(300, 3000);
-        let top = searcher.search(query, &TopDocs::with_limit(candidates).order_by_score())?;
+        let top = searcher.search(
+            query,
+            &TopDocs::with_limit(candidates).tweak_score(by_score_then_id),
+        )?;
         let mut families: Vec<(String, i64, usize)> = Vec::new();
         for (_, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -866,6 +869,22 @@ impl TenantIndex {
             ids: page.iter().map(|x| x.1).collect(),
             elsewhere: page.iter().map(|x| x.2).collect(),
         })
+    }
+}
+
+/// Ranks by score and, among equal scores, by service id: the order must not depend on how
+/// the indexing threads happened to split the documents into segments.
+fn by_score_then_id(
+    segment: &tantivy::SegmentReader,
+) -> impl Fn(tantivy::DocId, tantivy::Score) -> (tantivy::Score, std::cmp::Reverse<u64>) {
+    let ids = segment
+        .fast_fields()
+        .u64("id")
+        .ok()
+        .map(|c| c.first_or_default_col(0));
+    move |doc, score| {
+        let id = ids.as_ref().map(|c| c.get_val(doc)).unwrap_or(0);
+        (score, std::cmp::Reverse(id))
     }
 }
 
