@@ -91,6 +91,9 @@ pub struct Analysis {
     pub base_clusters: Vec<BaseCluster>,
     pub statement_stats: Vec<StatementStats>,
     pub pca_iterations: u32,
+    /// Adjusted Rand index with the groups Polis itself found (when an export carries them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ari_with_polis_groups: Option<f64>,
     pub timings_s: Timings,
 }
 
@@ -437,6 +440,7 @@ impl Model {
             base_clusters,
             statement_stats,
             pca_iterations: comps.iterations as u32,
+            ari_with_polis_groups: None,
             timings_s: Timings {
                 load: 0.0,
                 pca: pca_time,

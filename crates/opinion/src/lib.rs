@@ -8,9 +8,11 @@
 //! number of groups). `polis` reads and writes Polis's CSV export.
 
 pub mod analysis;
+pub mod live;
 pub mod math;
 pub mod matrix;
 pub mod polis;
+pub mod store;
 
 pub use analysis::{Analysis, Model};
 pub use matrix::{Conversation, Statement};

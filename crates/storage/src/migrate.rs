@@ -31,6 +31,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_participation_moderation"),
     migration!(7, "0007_participation_events_forums"),
     migration!(8, "0008_directory"),
+    migration!(9, "0009_opinion"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<usize> {

@@ -1,6 +1,8 @@
 //! `teilhabe`: the one binary. Serves the site, migrates, loads the demo, adds tenants and
 //! users, and backs up an SQLite site.
 
+mod polis;
+
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
@@ -84,6 +86,28 @@ enum Command {
     Organisations {
         #[command(subcommand)]
         command: OrgCommand,
+    },
+    /// Opinion maps in Polis's export format (comments.csv, votes.csv, …).
+    Polis {
+        #[command(subcommand)]
+        command: PolisCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolisCommand {
+    /// Analyse a Polis export directory without a database (docs/polis-analysis.md).
+    Analyze {
+        dir: std::path::PathBuf,
+        /// Print the result as JSON (the keys of polis_ref.py analyze and more).
+        #[arg(long)]
+        json: bool,
+        /// Seed of the PCA's start vectors (results are the same for the same seed).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Leave out the member lists of groups and in_conv (for very large conversations).
+        #[arg(long)]
+        no_members: bool,
     },
 }
 
@@ -437,6 +461,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                     .map_err(|e| format!("{e:?}"))?
             );
         }
+        Command::Polis {
+            command:
+                PolisCommand::Analyze {
+                    dir,
+                    json,
+                    seed,
+                    no_members,
+                },
+        } => polis::analyze(&dir, json, seed, !no_members)?,
         Command::Backup { file } => {
             let db = Db::connect(&cli.database)
                 .await
