@@ -109,6 +109,27 @@ enum PolisCommand {
         #[arg(long)]
         no_members: bool,
     },
+    /// Import a Polis export directory as a new (closed) conversation; prints its id.
+    Import {
+        dir: std::path::PathBuf,
+        /// Title of the conversation (default: the topic in summary.csv, else the directory name).
+        #[arg(long)]
+        topic: Option<String>,
+        /// Attach it to this participation process.
+        #[arg(long)]
+        process: Option<i64>,
+        /// Host of the tenant (default: the default tenant).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Write conversation ID to DIR in Polis's export format, with group-id and
+    /// group-informed-consensus.
+    Export {
+        id: i64,
+        dir: std::path::PathBuf,
+        #[arg(long)]
+        tenant: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -470,6 +491,27 @@ async fn run(cli: Cli) -> Result<(), String> {
                     no_members,
                 },
         } => polis::analyze(&dir, json, seed, !no_members)?,
+        Command::Polis {
+            command:
+                PolisCommand::Import {
+                    dir,
+                    topic,
+                    process,
+                    tenant,
+                },
+        } => {
+            let db = open(&cli.database).await?;
+            let t = tenant_of(&db, tenant.as_deref()).await?;
+            let id = polis::import(&db, t.id, &dir, topic, process, SystemClock.now()).await?;
+            println!("{id}");
+        }
+        Command::Polis {
+            command: PolisCommand::Export { id, dir, tenant },
+        } => {
+            let db = open(&cli.database).await?;
+            let t = tenant_of(&db, tenant.as_deref()).await?;
+            polis::export(&db, t.id, id, &dir).await?;
+        }
         Command::Backup { file } => {
             let db = Db::connect(&cli.database)
                 .await

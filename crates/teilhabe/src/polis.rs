@@ -116,3 +116,111 @@ pub fn analyze(dir: &Path, json: bool, seed: u64, members: bool) -> Result<(), S
     );
     Ok(())
 }
+
+/// `teilhabe polis import DIR`: checks every file first; nothing is written unless all is right.
+pub async fn import(
+    db: &th_storage::Db,
+    t: th_core::TenantId,
+    dir: &Path,
+    topic: Option<String>,
+    process: Option<i64>,
+    now: i64,
+) -> Result<i64, String> {
+    let (export, _) = read(dir)?;
+    let topic = topic
+        .or_else(|| export.summary.get("topic").cloned())
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| {
+            dir.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| "Polis".into())
+        });
+    let description = export
+        .summary
+        .get("conversation-description")
+        .cloned()
+        .unwrap_or_default();
+    let nc = th_opinion::store::NewConversation {
+        process_id: process,
+        topic: &topic,
+        description: &description,
+        locale: "de",
+        strict: false,
+    };
+    let spinner = if std::io::stderr().is_terminal() {
+        let s = indicatif::ProgressBar::new_spinner();
+        s.set_message(format!(
+            "writing {} votes",
+            export.conversation.vote_count()
+        ));
+        s.enable_steady_tick(std::time::Duration::from_millis(100));
+        s
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let id = th_opinion::store::import(db, t, &export, &nc, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    spinner.finish_and_clear();
+    eprintln!(
+        "imported {} statements, {} participants, {} votes as conversation {id}",
+        export.comments.len(),
+        export.conversation.participants.len(),
+        export.conversation.vote_count()
+    );
+    Ok(id)
+}
+
+/// `teilhabe polis export ID DIR`.
+pub async fn export(
+    db: &th_storage::Db,
+    t: th_core::TenantId,
+    id: i64,
+    dir: &Path,
+) -> Result<(), String> {
+    use th_opinion::store;
+    let row = store::get(db, t, id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no conversation {id}"))?;
+    let (conv, _) = store::load(db, t, &row).await.map_err(|e| e.to_string())?;
+    let analysis = Model::analyse(&conv, row.seed as u64);
+    let comments: Vec<polis::Comment> = store::statements(db, t, id)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|s| polis::Comment {
+            id: s.num,
+            author: s.author,
+            timestamp_ms: Some(s.created_at * 1000),
+            moderated: s.moderation.clamp(-1, 1) as i8,
+            meta: s.meta,
+            body: s.body,
+        })
+        .collect();
+    let times = store::vote_times(db, t, id)
+        .await
+        .map_err(|e| e.to_string())?;
+    polis::write_dir(
+        dir,
+        &conv,
+        &analysis,
+        &polis::ExportMeta {
+            topic: &row.topic,
+            description: &row.description,
+            url: "",
+            comments: &comments,
+            vote_time: &|p, s| times.get(&(p, s)).copied().unwrap_or(row.created_at) * 1000,
+        },
+    )
+    .map_err(|e| format!("{}: {e}", dir.display()))?;
+    eprintln!(
+        "wrote {} statements, {} participants, {} votes, {} groups to {}",
+        comments.len(),
+        conv.participants.len(),
+        conv.vote_count(),
+        analysis.groups.len(),
+        dir.display()
+    );
+    Ok(())
+}
