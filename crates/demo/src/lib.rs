@@ -180,6 +180,15 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
     th_directory::recognition::import(db, t, th_directory::recognition::SHIPPED, None, now)
         .await
         .map_err(|e| DemoError::Concept(format!("recognition table: {e:?}")))?;
+    let revision = th_participation::process::processes(db, t)
+        .await
+        .map_err(|e| DemoError::Concept(format!("{e:?}")))?
+        .iter()
+        .map(|p| p.id)
+        .max();
+    opinion::load(db, t, revision, now)
+        .await
+        .map_err(DemoError::Concept)?;
     Ok(Outcome::Loaded(t))
 }
 
@@ -232,6 +241,7 @@ async fn member(db: &Db, t: TenantId, now: i64) -> Result<Option<i64>, DemoError
 mod contributions;
 mod events;
 mod forum;
+pub mod opinion;
 mod orgs;
 mod pages;
 mod process;

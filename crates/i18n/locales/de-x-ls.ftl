@@ -663,3 +663,46 @@ guide-elsewhere = { $count ->
     [one] Dieses Angebot gibt es noch an 1 anderen Ort.
    *[other] Dieses Angebot gibt es noch an { $count } anderen Orten.
 }
+
+## Meinungsbild (opinion map)
+error-conversation-closed = Dieses Meinungs-Bild ist zu Ende. Sie können keine Aussagen mehr schreiben. Und Sie können nicht mehr abstimmen.
+error-statement-not-votable = Über diese Aussage können Sie nicht abstimmen.
+opinion-intro = Hier stehen Aussagen von anderen Menschen. Sie sagen zu jeder Aussage: Dafür. Oder: Dagegen. Oder: Weiß ich nicht. Aus allen Stimmen machen wir eine Karte. Auf der Karte sehen Sie Gruppen. In einer Gruppe sind Menschen mit ähnlicher Meinung.
+opinion-back-to-process = Zurück zum Beteiligungs-Verfahren
+opinion-closed = Dieses Meinungs-Bild ist zu Ende. Sie können die Ergebnisse weiter sehen.
+opinion-hidden = Dieses Meinungs-Bild ist versteckt. Nur die Koordinierungs-Stelle kann es sehen.
+opinion-vote-heading = Abstimmen
+opinion-progress = Sie haben bei { $count } von { $total } Aussagen abgestimmt.
+opinion-vote-legend = Was denken Sie über diese Aussage?
+opinion-agree = Dafür
+opinion-disagree = Dagegen
+opinion-pass = Weiß ich nicht
+opinion-all-voted = Sie haben bei allen Aussagen abgestimmt. Danke! Vielleicht gibt es später neue Aussagen. Schauen Sie dann wieder vorbei.
+opinion-no-statements = Es gibt noch keine Aussagen. Schreiben Sie die erste Aussage!
+opinion-new-statement = Eigene Aussage schreiben
+opinion-statement = Aussage
+opinion-statement-hint = Schreiben Sie 1 Gedanken in 1 Satz. Sie dürfen höchstens { $max } Zeichen schreiben. Andere Menschen stimmen dann über Ihre Aussage ab.
+opinion-moderated-hint = Die Koordinierungs-Stelle prüft neue Aussagen. Danach können alle die Aussagen sehen.
+opinion-statement-submit = Aussage schicken
+opinion-statement-received = Danke! Jetzt können andere über Ihre Aussage abstimmen.
+opinion-statement-waiting = Danke! Wir prüfen Ihre Aussage. Danach können andere über Ihre Aussage abstimmen.
+opinion-privacy-account = Wir speichern Ihre Stimmen bei Ihrem Konto. Aber niemand sieht Ihre Stimmen. Die Karte zeigt nur Gruppen.
+opinion-privacy-anonymous = Sie stimmen ohne Namen ab. Wir speichern eine Zufalls-Nummer in einem Cookie. Ein Cookie ist eine kleine Datei auf Ihrem Gerät. So stimmen Sie bei jeder Aussage nur 1 Mal ab.
+opinion-map-heading = Die Meinungs-Gruppen
+opinion-map-title = Karte mit den Meinungs-Gruppen
+opinion-map-caption = Jede Form auf der Karte ist eine Gruppe von Menschen. Diese Menschen haben ähnlich abgestimmt. Eine große Form heißt: Das sind viele Menschen. Form und Farbe zeigen die Gruppe. Formen nah beieinander heißt: ähnliche Meinungen.
+opinion-map-not-yet = Die Karte kommt später. Zuerst müssen genug Menschen abstimmen.
+opinion-map-summary = { $people } Menschen haben abgestimmt. Sie sind in { $count } Meinungs-Gruppen.
+opinion-group-name = Gruppe { $letter }
+opinion-group-size = Gruppe { $letter }: { $count } Menschen. Das sind { $percent } Prozent.
+opinion-group-heading = Gruppe { $letter }: { $count } Menschen ({ $percent } Prozent)
+opinion-group-stands-for = Das ist bei dieser Gruppe anders als bei den anderen Gruppen:
+opinion-rep-agree = { $percent } Prozent sind dafür:
+opinion-rep-disagree = { $percent } Prozent sind dagegen:
+opinion-consensus-heading = Hier sind sich alle einig
+opinion-consensus-none = Bis jetzt gibt es keine Aussage mit einer klaren Mehrheit dafür oder dagegen.
+opinion-consensus-agree = Die meisten sind dafür:
+opinion-consensus-disagree = Die meisten sind dagegen:
+opinion-table-summary = Alle Aussagen in einer Tabelle
+opinion-table-caption = So viele Stimmen hat jede Aussage. Die letzte Spalte zeigt: Sind alle Gruppen zugleich dafür? 0 heißt: nein. 1 heißt: ja, alle Gruppen sind dafür.
+opinion-gic = Alle Gruppen einig

@@ -741,17 +741,19 @@ pub async fn load(db: &Db, t: TenantId, conv: &ConversationRow) -> Result<(Conve
     Ok((c, seq))
 }
 
-/// Imports a Polis export as a new conversation in one transaction. Statement and participant
+/// Imports a Polis export as a new conversation (closed, unless `status` says otherwise) in one
+/// transaction. Statement and participant
 /// numbers are the export's ids.
 pub async fn import(
     db: &Db,
     t: TenantId,
     export: &polis::Export,
     c: &NewConversation<'_>,
+    status: Status,
     now: i64,
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
-    let id = insert_conversation(&mut tx, t, c, Status::Closed, now).await?;
+    let id = insert_conversation(&mut tx, t, c, status, now).await?;
     let conv = &export.conversation;
     let max_comment = export.comments.iter().map(|c| c.id).max().unwrap_or(-1);
     let max_participant = conv.participants.iter().copied().max().unwrap_or(-1);

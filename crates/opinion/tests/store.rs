@@ -238,7 +238,9 @@ async fn polis_import_and_export_round_trip() {
         let export = polis::read_dir(&data("moderated"), &|_, _| {}).unwrap();
         let mut nc = new_conv(false);
         nc.topic = "Imported";
-        let c = store::import(db, t, &export, &nc, NOW).await.unwrap();
+        let c = store::import(db, t, &export, &nc, Status::Closed, NOW)
+            .await
+            .unwrap();
         let row = store::get(db, t, c).await.unwrap().unwrap();
         assert_eq!(row.status, Status::Closed);
         let (conv, _) = store::load(db, t, &row).await.unwrap();

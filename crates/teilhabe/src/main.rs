@@ -556,6 +556,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             tokio::spawn(th_web::jobs::run(state.clone(), stop_rx.clone()));
             tokio::spawn(th_web::jobs::run_index(state.clone(), stop_rx.clone()));
+            tokio::spawn(th_web::jobs::run_opinion(state.clone(), stop_rx.clone()));
             if let Some(s) = smtp {
                 let cfg = th_mail::SmtpConfig::parse(&s, &mail_from).map_err(|e| e.to_string())?;
                 let node = format!("{}-{}", listen, std::process::id());

@@ -158,7 +158,7 @@ pub async fn import(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let id = th_opinion::store::import(db, t, &export, &nc, now)
+    let id = th_opinion::store::import(db, t, &export, &nc, th_opinion::store::Status::Closed, now)
         .await
         .map_err(|e| e.to_string())?;
     spinner.finish_and_clear();

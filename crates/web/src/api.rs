@@ -23,6 +23,7 @@ pub mod guide;
 pub mod hsds;
 pub mod invitations;
 pub mod my_org;
+pub mod opinion;
 pub mod processes;
 
 /// Parses a JSON body strictly, reporting the field that is wrong.

@@ -72,6 +72,8 @@ impl AppError {
             AppError::Conflict("process_finished") => "error-process-finished",
             AppError::Conflict("process_not_started") => "error-process-not-started",
             AppError::Conflict("device_code_required") => "invitation-code-title",
+            AppError::Conflict("conversation_closed") => "error-conversation-closed",
+            AppError::Conflict("statement_not_votable") => "error-statement-not-votable",
             AppError::Conflict(_) => "error-conflict",
             AppError::BadRequest(_) => "error-bad-request",
             AppError::Validation(_) => "error-validation",

@@ -193,3 +193,32 @@ pub async fn run(app: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
         }
     }
 }
+
+/// Keeps the opinion maps up to date: twice a second, the conversations that changed since
+/// their stored result are updated by the node that holds their lease (`th_opinion::live`).
+pub async fn run_opinion(app: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let node = format!(
+        "{}-{}",
+        std::process::id(),
+        th_auth::random_token().get(..8).unwrap_or("node")
+    );
+    let worker = th_opinion::live::Worker::new(node);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+            _ = stop.changed() => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
+        match worker.tick(&app.db, app.now()).await {
+            Ok(t) if t.computed > 0 => tracing::debug!(
+                computed = t.computed,
+                millis = t.millis,
+                "opinion maps updated"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "updating the opinion maps failed"),
+        }
+    }
+}

@@ -145,6 +145,28 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             "type": "object", "additionalProperties": false, "required": ["title", "body"],
             "properties": { "title": { "type": "string", "maxLength": 200 }, "body": { "type": "string", "maxLength": 20000 } }
         }),
+        ("POST", "/api/v1/conversations") => json!({
+            "type": "object", "additionalProperties": false, "required": ["topic"],
+            "properties": { "topic": { "type": "string", "maxLength": 200 }, "description": { "type": "string", "maxLength": 4000 }, "process_id": { "type": "integer" }, "strict_moderation": { "type": "boolean", "default": true, "description": "statements appear only after a moderator accepted them" } }
+        }),
+        ("POST", "/api/v1/conversations/{id}/statements") => json!({
+            "type": "object", "additionalProperties": false, "required": ["text"],
+            "description": "anonymous participants send X-Opinion-Participant (a secret of 32 to 200 characters they keep)",
+            "properties": { "text": { "type": "string", "maxLength": 300 } }
+        }),
+        ("POST", "/api/v1/conversations/{id}/votes") => json!({
+            "type": "object", "additionalProperties": false, "required": ["statement", "vote"],
+            "description": "one vote per participant and statement; a new vote replaces the earlier one",
+            "properties": { "statement": { "type": "integer" }, "vote": { "type": "integer", "enum": [1, -1, 0], "description": "1 agree, -1 disagree, 0 pass" } }
+        }),
+        ("PUT", "/api/v1/conversations/{id}/statements/{num}/moderation") => json!({
+            "type": "object", "additionalProperties": false, "required": ["decision"],
+            "properties": { "decision": { "type": "string", "enum": ["accept", "reject", "meta"] } }
+        }),
+        ("PUT", "/api/v1/conversations/{id}/status") => json!({
+            "type": "object", "additionalProperties": false, "required": ["status"],
+            "properties": { "status": { "type": "string", "enum": ["open", "closed", "hidden"] } }
+        }),
         ("POST", "/api/v1/threads/{id}/posts") => json!({
             "type": "object", "additionalProperties": false, "required": ["body"],
             "properties": { "body": { "type": "string", "maxLength": 20000 }, "parent": { "type": "integer", "description": "the post answered" }, "quote": { "type": "integer", "description": "a post of the thread to quote" } }

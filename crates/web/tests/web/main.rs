@@ -13,6 +13,7 @@ mod forum;
 mod guide;
 mod invitations;
 mod my_org;
+mod opinion;
 mod orgs;
 mod pages;
 mod processes;
