@@ -12,9 +12,9 @@
 //! A query term the index does not know is matched with one or two typos allowed.
 
 use crate::{taxonomy, Result, Service};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
@@ -165,6 +165,87 @@ impl Tokenizer for Words {
             }
         }
         VecStream { tokens, i: 0 }
+    }
+}
+
+/// Function words per language (`data/stopwords.json`).
+static STOP_WORDS: LazyLock<HashMap<String, HashSet<String>>> = LazyLock::new(|| {
+    let shipped: HashMap<String, serde_json::Value> =
+        serde_json::from_str(include_str!("../data/stopwords.json")).unwrap_or_default();
+    shipped
+        .into_iter()
+        .filter_map(|(tag, list)| {
+            let arabic = matches!(tag.as_str(), "ar" | "fa");
+            let words = list
+                .as_array()?
+                .iter()
+                .filter_map(|w| w.as_str())
+                .flat_map(|w| split_words(w, arabic))
+                .map(|w| w.2)
+                .collect();
+            Some((tag, words))
+        })
+        .collect()
+});
+
+/// Whether `word` (lower-cased) is a function word of `l`: ours (`data/stopwords.json`) and, for
+/// German, English and Russian, tantivy's.
+fn is_stop_word(l: Locale, word: &str, tantivy_stop: Option<&mut TextAnalyzer>) -> bool {
+    let l = if l == Locale::DeLs { Locale::De } else { l };
+    STOP_WORDS.get(l.tag()).is_some_and(|s| s.contains(word))
+        || tantivy_stop.is_some_and(|a| a.token_stream(word).next().is_none())
+}
+
+/// The words of `text` written in `l`, lower-cased, each with the term the search index makes
+/// of it: the snowball stem for de, en, tr, ru and ar, the first five letters for fa, uk and pl
+/// (Arabic script normalised). Theme finding uses the same analysis as search.
+pub fn words(l: Locale, text: &str) -> Vec<(String, String)> {
+    let arabic = matches!(l, Locale::Ar | Locale::Fa);
+    let lang = match l {
+        Locale::De | Locale::DeLs => Some(Language::German),
+        Locale::En => Some(Language::English),
+        Locale::Tr => Some(Language::Turkish),
+        Locale::Ru => Some(Language::Russian),
+        Locale::Ar => Some(Language::Arabic),
+        Locale::Fa | Locale::Uk | Locale::Pl => None,
+    };
+    let stop_lang = match l {
+        Locale::De | Locale::DeLs => Some(Language::German),
+        Locale::En => Some(Language::English),
+        Locale::Ru => Some(Language::Russian),
+        _ => None,
+    };
+    let mut stop = stop_lang
+        .and_then(tantivy::tokenizer::StopWordFilter::new)
+        .map(|f| TextAnalyzer::builder(Words(Mode::Plain)).filter(f).build());
+    let ws: Vec<_> = split_words(text, arabic)
+        .into_iter()
+        .filter(|(_, _, w)| !is_stop_word(l, w, stop.as_mut()))
+        .collect();
+    match lang {
+        Some(lang) => {
+            let mut a =
+                TextAnalyzer::builder(Words(if arabic { Mode::Arabic } else { Mode::Plain }))
+                    .filter(RemoveLongFilter::limit(40))
+                    .filter(Stemmer::new(lang))
+                    .build();
+            ws.into_iter()
+                .filter_map(|(_, _, w)| {
+                    let stem = {
+                        let mut stream = a.token_stream(&w);
+                        stream.next().map(|t| t.text.clone())?
+                    };
+                    Some((w, stem))
+                })
+                .collect()
+        }
+        None => ws
+            .into_iter()
+            .map(|(_, _, w)| {
+                let p = w.chars().take(5).collect();
+                (w, p)
+            })
+            .collect(),
     }
 }
 

@@ -706,3 +706,6 @@ opinion-consensus-disagree = Die meisten sind dagegen:
 opinion-table-summary = Alle Aussagen in einer Tabelle
 opinion-table-caption = So viele Stimmen hat jede Aussage. Die letzte Spalte zeigt: Sind alle Gruppen zugleich dafür? 0 heißt: nein. 1 heißt: ja, alle Gruppen sind dafür.
 opinion-gic = Alle Gruppen einig
+
+## Themenfindung (theme finding)
+opinion-maps-heading = Meinungs-Bilder

@@ -565,7 +565,7 @@ pub fn next_statement(
 /// The stored result, if any: (seq it reflects, analysis).
 pub async fn result(db: &Db, t: TenantId, conv: i64) -> Result<Option<(i64, Analysis)>> {
     let Some(r) = sqlx::query(
-        "SELECT seq, analysis FROM op_results WHERE tenant_id = $1 AND conversation_id = $2",
+        "SELECT seq, analysis FROM op_results WHERE tenant_id = $1 AND conversation_id = $2 AND seq >= 0",
     )
     .bind(t.0)
     .bind(conv)
@@ -669,6 +669,8 @@ pub async fn save_result(
 ) -> Result<()> {
     let analysis = serde_json::to_string(a).map_err(|e| Error::Json(e.to_string()))?;
     let model = serde_json::to_string(model).map_err(|e| Error::Json(e.to_string()))?;
+    // Through the write lock: on SQLite every write goes through `Db::begin`.
+    let mut tx = db.begin().await?;
     sqlx::query("UPDATE op_results SET seq = $3, analysis = $4, model = $5, computed_at = $6, millis = $7 WHERE tenant_id = $1 AND conversation_id = $2 AND node = $8 AND seq < $3")
         .bind(t.0)
         .bind(conv)
@@ -678,8 +680,9 @@ pub async fn save_result(
         .bind(now)
         .bind(millis)
         .bind(node)
-        .execute(db.pool())
+        .execute(tx.conn())
         .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -839,4 +842,38 @@ pub async fn erase_user(db: &Db, t: TenantId, user: i64) -> Result<u64> {
         .rows_affected();
     tx.commit().await?;
     Ok(n)
+}
+
+/// What a person left in opinion maps (for the export of their data): per conversation their
+/// statements and votes.
+pub async fn export_user(db: &Db, t: TenantId, user: i64) -> Result<serde_json::Value> {
+    let parts = sqlx::query("SELECT p.conversation_id, p.num, c.topic FROM op_participants p JOIN op_conversations c ON c.id = p.conversation_id WHERE p.tenant_id = $1 AND p.user_id = $2 ORDER BY p.conversation_id")
+        .bind(t.0)
+        .bind(user)
+        .fetch_all(db.pool())
+        .await?;
+    let mut out = Vec::new();
+    for r in parts {
+        let (conv, num, topic): (i64, i64, String) = (r.get(0), r.get(1), r.get(2));
+        let statements: Vec<serde_json::Value> = sqlx::query("SELECT num, body, created_at FROM op_statements WHERE tenant_id = $1 AND conversation_id = $2 AND author = $3 ORDER BY num")
+            .bind(t.0)
+            .bind(conv)
+            .bind(num)
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|s| serde_json::json!({ "statement": s.get::<i64, _>(0), "text": s.get::<String, _>(1), "created_at": s.get::<i64, _>(2) }))
+            .collect();
+        let votes: Vec<serde_json::Value> = sqlx::query("SELECT statement, vote, voted_at FROM op_votes WHERE tenant_id = $1 AND conversation_id = $2 AND participant = $3 ORDER BY statement")
+            .bind(t.0)
+            .bind(conv)
+            .bind(num)
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|v| serde_json::json!({ "statement": v.get::<i64, _>(0), "vote": v.get::<i64, _>(1), "voted_at": v.get::<i64, _>(2) }))
+            .collect();
+        out.push(serde_json::json!({ "conversation": conv, "topic": topic, "statements": statements, "votes": votes }));
+    }
+    Ok(serde_json::Value::Array(out))
 }

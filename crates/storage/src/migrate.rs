@@ -32,6 +32,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_participation_events_forums"),
     migration!(8, "0008_directory"),
     migration!(9, "0009_opinion"),
+    migration!(10, "0010_themes"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<usize> {

@@ -1,7 +1,13 @@
-//! Theme finding over the free-text contributions of a participation process (issue 5,
-//! section 5). So far: the labelled evaluation set, written and frozen before any tuning
-//! (`data/labelled_contributions.json`), which the classifier and the theme clustering will be
-//! measured on.
+//! Theme finding over the free-text contributions of a participation process: proposed
+//! themes with characteristic words and example contributions, and a suggested field of action
+//! for new contributions learnt from the ones coordinators assigned. Offline: per-language
+//! stemming and stop words as the Wegweiser's search has them, and the taxonomy's multilingual
+//! keyword list per field of action to join languages. Measured on a labelled set written and
+//! frozen before any tuning (`data/labelled_contributions.json`, `tests/quality.rs`).
+
+pub mod model;
+pub mod store;
+pub mod text;
 
 use serde::Deserialize;
 

@@ -25,6 +25,7 @@ pub mod invitations;
 pub mod my_org;
 pub mod opinion;
 pub mod processes;
+pub mod themes;
 
 /// Parses a JSON body strictly, reporting the field that is wrong.
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, AppError> {

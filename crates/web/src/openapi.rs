@@ -145,6 +145,14 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             "type": "object", "additionalProperties": false, "required": ["title", "body"],
             "properties": { "title": { "type": "string", "maxLength": 200 }, "body": { "type": "string", "maxLength": 20000 } }
         }),
+        ("PUT", "/api/v1/themes/{id}") => json!({
+            "type": "object", "additionalProperties": false,
+            "properties": { "name": { "type": "string", "maxLength": 200 }, "field": { "type": ["integer", "null"], "description": "field of action; null clears it" }, "accepted": { "type": "boolean" } }
+        }),
+        ("POST", "/api/v1/themes/{id}/merge") => json!({
+            "type": "object", "additionalProperties": false, "required": ["from"],
+            "properties": { "from": { "type": "integer", "description": "the theme merged into this one (same process)" } }
+        }),
         ("POST", "/api/v1/conversations") => json!({
             "type": "object", "additionalProperties": false, "required": ["topic"],
             "properties": { "topic": { "type": "string", "maxLength": 200 }, "description": { "type": "string", "maxLength": 4000 }, "process_id": { "type": "integer" }, "strict_moderation": { "type": "boolean", "default": true, "description": "statements appear only after a moderator accepted them" } }

@@ -708,6 +708,9 @@ pub async fn export_value(app: &AppState, ctx: &Ctx) -> Result<serde_json::Value
         th_participation::retention::export_person(&app.db, ctx.tenant.id, user.id)
             .await
             .map_err(crate::pages::orgs::part_err)?;
+    v["opinion_maps"] = th_opinion::store::export_user(&app.db, ctx.tenant.id, user.id)
+        .await
+        .map_err(crate::pages::opinion::op_err)?;
     v["exported_at"] = th_core::rfc3339(app.now()).into();
     v["site"] = ctx.tenant.name.clone().into();
     Ok(v)
@@ -783,6 +786,10 @@ pub async fn erase_account(app: &AppState, ctx: &Ctx, password: &str) -> Result<
     th_participation::retention::erase_person(&app.db, &app.mailer(ctx), user.id)
         .await
         .map_err(crate::pages::orgs::part_err)?;
+    // Votes and statements stay as anonymous opinions; nothing links them to the person.
+    th_opinion::store::erase_user(&app.db, ctx.tenant.id, user.id)
+        .await
+        .map_err(crate::pages::opinion::op_err)?;
     let mut tx = app.db.begin().await?;
     app.db
         .audit(

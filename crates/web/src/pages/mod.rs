@@ -13,6 +13,7 @@ pub mod process_admin;
 pub mod public;
 pub mod report;
 pub mod staff;
+pub mod themes;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};

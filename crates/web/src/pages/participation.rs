@@ -71,6 +71,13 @@ pub async fn process_page(
     let standing = p.standing(now);
     let (title, tl) = p.title_in(ctx.locale);
     let (desc, dl) = p.description_in(ctx.locale);
+    let maps: Vec<th_opinion::store::ConversationRow> =
+        th_opinion::store::list(&app.db, ctx.tenant.id, Some(p.id))
+            .await
+            .map_err(crate::pages::opinion::op_err)?
+            .into_iter()
+            .filter(|c| c.status != th_opinion::store::Status::Hidden)
+            .collect();
     let body = html! {
         h1.kern-heading-x-large lang=(tl.html_lang()) { (title) }
         p.kern-body--large { strong { (standing_text(&ctx, &standing)) } }
@@ -81,6 +88,14 @@ pub async fn process_page(
             li { a.kern-link href={ "/beteiligung/" (p.id) "/bericht" } { (ctx.t("report-title")) } }
             @if matches!(standing, Standing::In { .. } | Standing::Between { .. }) { li { a.kern-link href={ "/beteiligung/" (p.id) "/beitragen" } { (ctx.t("contribution-new")) } } }
             li { a.kern-link href={ "/veranstaltungen?verfahren=" (p.id) } { (ctx.t("events-title")) } }
+        }
+        @if !maps.is_empty() {
+            h2.kern-heading-medium { (ctx.t("opinion-maps-heading")) }
+            ul.th-list {
+                @for c in &maps {
+                    li { a.kern-link href={ "/meinungsbild/" (c.id) } lang=(c.locale) { (c.topic) } }
+                }
+            }
         }
         h2.kern-heading-medium { (ctx.t("process-phases")) }
         ol.th-phases {

@@ -194,7 +194,7 @@ async fn edit_page(
     let (t, l) = p.title_in(ctx.locale);
     let current = p.input();
     let body = html! {
-        p { a.kern-link href="/verwaltung/verfahren" { (ctx.t("admin-processes-title")) } " · " a.kern-link href={ "/beteiligung/" (p.id) } { (ctx.t("admin-public-page")) } }
+        p { a.kern-link href="/verwaltung/verfahren" { (ctx.t("admin-processes-title")) } " · " a.kern-link href={ "/beteiligung/" (p.id) } { (ctx.t("admin-public-page")) } " · " a.kern-link href={ "/verwaltung/beteiligung/" (p.id) "/themen" } { (ctx.t("admin-themes-title")) } }
         h1.kern-heading-x-large lang=(l.html_lang()) { (t) }
         @if saved { (forms::notice(ctx.t("admin-saved"))) }
         @if let Some(d) = due { p { (ctx.ta("admin-process-erase-on", &[("date", date(ctx, d).into())])) } }

@@ -19,3 +19,4 @@ mod pages;
 mod processes;
 mod security;
 mod tenants;
+mod themes;

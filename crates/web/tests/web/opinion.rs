@@ -186,6 +186,19 @@ async fn the_map_voting_and_moderation() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // A signed-in participant's votes are theirs: in the export of their data.
+        let mut p = app.signed_in(Role::Participant).await;
+        let r = p
+            .json(
+                Method::POST,
+                "/api/v1/conversations/1/votes",
+                r#"{"statement": 2, "vote": -1}"#,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let export = p.get("/konto/daten.json").await.json();
+        assert_eq!(export["opinion_maps"][0]["votes"][0]["statement"], 2);
+        assert_eq!(export["opinion_maps"][0]["votes"][0]["vote"], -1);
         // Closed: nothing is taken, the map stays.
         let r = coord
             .json(
