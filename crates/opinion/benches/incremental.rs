@@ -32,6 +32,21 @@ fn peak_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) the process has used so far, in seconds (clock ticks of 1/100 s).
+fn cpu_s() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // The fields after the command name (which may hold spaces) in parentheses.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let user: f64 = f.get(11)?.parse().ok()?;
+            let system: f64 = f.get(12)?.parse().ok()?;
+            Some((user + system) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 fn describe(a: &Analysis) -> String {
     format!(
         "{} clustered, {} groups (best k {}), PCA {:.3} s ({} iterations), clustering {:.3} s, statistics {:.3} s",
@@ -73,10 +88,15 @@ fn main() {
     );
 
     let mut model = Model::new(1);
+    let c = cpu_s();
     let t = Instant::now();
     let a = model.update(&conv, false);
     let first = t.elapsed().as_secs_f64();
-    println!("first live update: {first:.3} s — {}", describe(&a));
+    let c = cpu_s() - c;
+    println!(
+        "first live update: {first:.3} s (CPU {c:.2} s) — {}",
+        describe(&a)
+    );
 
     let mut times = Vec::with_capacity(rounds);
     for k in 0..rounds {
@@ -93,13 +113,15 @@ fn main() {
         };
         let pid = conv.participants[row];
         let sid = conv.statements[col].id;
+        let c = cpu_s();
         let t = Instant::now();
         assert!(conv.vote(pid, sid, 1), "vote refused");
         let a = model.update(&conv, false);
         let s = t.elapsed().as_secs_f64();
+        let c = cpu_s() - c;
         times.push(s);
         println!(
-            "round {}: participant {pid} agrees with statement {sid}: {s:.3} s — {}",
+            "round {}: participant {pid} agrees with statement {sid}: {s:.3} s (CPU {c:.2} s) — {}",
             k + 1,
             describe(&a)
         );
