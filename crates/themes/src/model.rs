@@ -6,9 +6,10 @@
 use crate::text::Analysed;
 use std::collections::{BTreeMap, HashMap};
 
-/// How much a keyword of the taxonomy counts against an ordinary word.
 /// Weight of a taxonomy topic named in the text, against an ordinary word.
-pub const TOPIC_WEIGHT: f64 = 2.0;
+pub const TOPIC_WEIGHT: f64 = 4.0;
+/// Weight of the field of action a topic named in the text belongs to.
+pub const FIELD_WEIGHT: f64 = 0.5;
 /// Weight of a character n-gram (classification only; they blur themes).
 pub const GRAM_WEIGHT: f64 = 0.3;
 
@@ -23,6 +24,9 @@ fn features(a: &Analysed, grams: bool) -> Vec<(String, f64)> {
     }
     for (t, &c) in &a.topics {
         v.push((format!("t:{t}"), c * TOPIC_WEIGHT));
+    }
+    for (f, &c) in &a.fields {
+        v.push((format!("f:{f}"), c * FIELD_WEIGHT));
     }
     v
 }
