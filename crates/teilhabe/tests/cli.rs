@@ -454,6 +454,104 @@ async fn two_nodes_on_one_postgresql_act_as_one_site() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
+    // The opinion map: a vote through node A is in the map both nodes show, computed once.
+    let mut voter = Http::default();
+    let (_, _, page) = voter
+        .req(&a.addr, "GET", "/meinungsbild/1", "", "text/plain")
+        .await;
+    let at = page
+        .find("name=\"statement\" value=\"")
+        .expect("a statement to vote on");
+    let num: String = page[at + 24..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    let c = voter.cookies["th_csrf"].clone();
+    let (st, _, _) = voter
+        .req(
+            &a.addr,
+            "POST",
+            "/meinungsbild/1/abstimmen",
+            &form(&[("csrf", &c), ("statement", &num), ("vote", "1")]),
+            "application/x-www-form-urlencoded",
+        )
+        .await;
+    assert_eq!(st, 303);
+    let voted = Instant::now();
+    let deadline = voted + Duration::from_secs(15);
+    loop {
+        let (_, _, on_a) = h
+            .req(&a.addr, "GET", "/api/v1/conversations/1", "", "text/plain")
+            .await;
+        let (_, _, on_b) = h
+            .req(&b.addr, "GET", "/api/v1/conversations/1", "", "text/plain")
+            .await;
+        let va: serde_json::Value = serde_json::from_str(&on_a).unwrap_or_default();
+        let vb: serde_json::Value = serde_json::from_str(&on_b).unwrap_or_default();
+        if vb["analysis"]["participants"] == 3001 && va["analysis_seq"] == vb["analysis_seq"] {
+            eprintln!(
+                "both nodes show the vote after {} ms",
+                voted.elapsed().as_millis()
+            );
+            assert_eq!(
+                va["analysis"], vb["analysis"],
+                "the same stored result on both nodes"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the vote did not reach the map within 15 s: {on_b}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // One node holds the lease and computes every update; the other only reads.
+    let odb = th_storage::Db::connect(&url).await.unwrap();
+    let holder = |db: th_storage::Db| async move {
+        let r =
+            th_storage::sqlx::query("SELECT node, seq FROM op_results WHERE conversation_id = 1")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        (
+            th_storage::Row::get::<String, _>(&r, 0),
+            th_storage::Row::get::<i64, _>(&r, 1),
+        )
+    };
+    let (first, seq1) = holder(odb.clone()).await;
+    for (i, node) in [&b.addr, &a.addr, &b.addr].iter().enumerate() {
+        let (_, _, page) = voter
+            .req(node, "GET", "/meinungsbild/1", "", "text/plain")
+            .await;
+        let at = page
+            .find("name=\"statement\" value=\"")
+            .expect("a next statement");
+        let num: String = page[at + 24..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        let c = voter.cookies["th_csrf"].clone();
+        voter
+            .req(
+                node,
+                "POST",
+                "/meinungsbild/1/abstimmen",
+                &form(&[("csrf", &c), ("statement", &num), ("vote", "-1")]),
+                "application/x-www-form-urlencoded",
+            )
+            .await;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let (n, seq) = holder(odb.clone()).await;
+            if seq > seq1 + i as i64 {
+                assert_eq!(n, first, "the same node computed every update");
+                break;
+            }
+            assert!(Instant::now() < deadline, "vote {i} not computed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     // Background work runs exactly once across the nodes: ten sign-ups, ten e-mails.
     for i in 0..10 {
         let mut v = Http::default();

@@ -30,6 +30,11 @@ pub const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/guide.js").as_slice(),
     ),
     (
+        "opinion.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/opinion.js").as_slice(),
+    ),
+    (
         "icon.svg",
         "image/svg+xml",
         include_bytes!("../static/icon.svg").as_slice(),

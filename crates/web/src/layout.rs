@@ -72,6 +72,9 @@ pub fn shell(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                     link rel="manifest" href="/wegweiser/manifest.webmanifest";
                     script src={ "/assets/guide.js?v=" (crate::assets::version()) } defer {}
                 }
+                @if ctx.path.starts_with("/meinungsbild/") {
+                    script src={ "/assets/opinion.js?v=" (crate::assets::version()) } defer {}
+                }
             }
             body {
                 a.th-skip href="#inhalt" { (ctx.t("skip-to-content")) }

@@ -214,10 +214,15 @@ fn lang_of(code: &str) -> &str {
 }
 
 /// The map section: the picture, the groups in words, the consensus.
-pub fn map_section(ctx: &Ctx, a: Option<&Analysis>, rows: &[StatementRow]) -> Markup {
+pub fn map_section(
+    ctx: &Ctx,
+    a: Option<&Analysis>,
+    seq: Option<i64>,
+    rows: &[StatementRow],
+) -> Markup {
     let stmts: HashMap<i64, &StatementRow> = rows.iter().map(|s| (s.num, s)).collect();
     html! {
-        section aria-labelledby="karte" {
+        section #karte-bereich aria-labelledby="karte" data-seq=(seq.unwrap_or(-1)) {
             h2.kern-heading-medium #karte { (ctx.t("opinion-map-heading")) }
             @match a {
                 Some(a) if !a.groups.is_empty() && a.in_conv_count > 0 => {
@@ -373,7 +378,7 @@ async fn conversation_page(
                 p.kern-hint { (ctx.t(if ctx.signed_in() { "opinion-privacy-account" } else { "opinion-privacy-anonymous" })) }
             }
         }
-        (map_section(ctx, analysis, &rows))
+        (map_section(ctx, analysis, result.as_ref().map(|r| r.0), &rows))
         @if is_coordinator(ctx) { p { a.kern-link href={ "/verwaltung/meinungsbild/" (c.id) } { (ctx.t("admin-opinion-moderate")) } } }
     };
     Ok(Page::new(c.topic.clone(), body))
