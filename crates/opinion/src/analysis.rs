@@ -137,6 +137,22 @@ impl Model {
         self.run(conv, true, members)
     }
 
+    /// Polis's smoothing of the number of groups: a new k is shown only after it has won
+    /// [`SMOOTHING`] updates in a row. Returns the k to show.
+    pub fn smooth(&mut self, best_k: u32) -> u32 {
+        self.updates += 1;
+        if best_k == self.candidate_k {
+            self.streak += 1;
+        } else {
+            self.candidate_k = best_k;
+            self.streak = 1;
+        }
+        if self.shown_k == 0 || (self.streak >= SMOOTHING && self.shown_k != best_k) {
+            self.shown_k = best_k;
+        }
+        self.shown_k
+    }
+
     fn run(&mut self, conv: &Conversation, live: bool, members: bool) -> Analysis {
         let t0 = Instant::now();
         let n_p = conv.participants.len();
@@ -274,16 +290,7 @@ impl Model {
         let silhouette = best.map_or(0.0, |b| tried[b].0);
         let mut chosen = best;
         if live {
-            self.updates += 1;
-            if best_k == self.candidate_k {
-                self.streak += 1;
-            } else {
-                self.candidate_k = best_k;
-                self.streak = 1;
-            }
-            if self.shown_k == 0 || (self.streak >= SMOOTHING && self.shown_k != best_k) {
-                self.shown_k = best_k;
-            }
+            self.smooth(best_k);
             chosen = tried
                 .iter()
                 .position(|t| t.1 as u32 == self.shown_k)
@@ -687,6 +694,20 @@ fn first_distinct(pts: &[[f64; 2]], k: usize) -> (Vec<[f64; 2]>, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_number_of_groups_shows_after_four_wins_in_a_row() {
+        let mut m = Model::new(1);
+        assert_eq!(m.smooth(3), 3, "the first update shows what wins");
+        assert_eq!(m.smooth(2), 3);
+        assert_eq!(m.smooth(2), 3);
+        assert_eq!(m.smooth(4), 3, "the streak of 2 is broken");
+        assert_eq!(m.smooth(2), 3);
+        assert_eq!(m.smooth(2), 3);
+        assert_eq!(m.smooth(2), 3);
+        assert_eq!(m.smooth(2), 2, "four wins in a row");
+        assert_eq!(m.smooth(3), 2);
+    }
 
     #[test]
     fn priority_favours_new_and_agreed_statements_and_meta_first() {

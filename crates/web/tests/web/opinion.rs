@@ -143,6 +143,27 @@ async fn the_map_voting_and_moderation() {
                 .await;
             assert_eq!(r.status, want, "{p} {b}: {}", r.body);
         }
+        // A flood of statements from one participant is stopped (10 an hour).
+        let flood = [("x-opinion-participant", "f".repeat(40))];
+        let fh: Vec<(&str, &str)> = flood.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        for i in 0..11 {
+            let body = format!(r#"{{"text": "Flutaussage Nummer {i}"}}"#);
+            let r = api
+                .send(
+                    Method::POST,
+                    "/api/v1/conversations/1/statements",
+                    Some("application/json"),
+                    body.into_bytes(),
+                    &fh,
+                )
+                .await;
+            let want = if i < 10 {
+                StatusCode::CREATED
+            } else {
+                StatusCode::TOO_MANY_REQUESTS
+            };
+            assert_eq!(r.status, want, "statement {i}");
+        }
         // Strict moderation: the new statement waits; it is not offered and cannot be voted on.
         let r = api
             .send(
