@@ -260,6 +260,51 @@ fn read_comments(text: &str, c: &mut Collector) -> Vec<Comment> {
     out
 }
 
+/// Statement id → column: a plain table for the usual small non-negative ids (a lookup per
+/// vote must be cheap at 50 million votes), a hash map otherwise.
+pub struct ColMap {
+    dense: Vec<u32>,
+    sparse: HashMap<i64, u32>,
+}
+
+impl ColMap {
+    fn new(statements: &[Statement]) -> Self {
+        let max = statements.iter().map(|s| s.id).max().unwrap_or(-1);
+        let min = statements.iter().map(|s| s.id).min().unwrap_or(0);
+        if min >= 0 && max < 16 << 20 {
+            let mut dense = vec![u32::MAX; (max + 1) as usize];
+            for (i, s) in statements.iter().enumerate() {
+                dense[s.id as usize] = i as u32;
+            }
+            ColMap {
+                dense,
+                sparse: HashMap::new(),
+            }
+        } else {
+            ColMap {
+                dense: Vec::new(),
+                sparse: statements
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.id, i as u32))
+                    .collect(),
+            }
+        }
+    }
+
+    #[inline]
+    fn get(&self, id: i64) -> Option<u32> {
+        if self.dense.is_empty() {
+            return self.sparse.get(&id).copied();
+        }
+        usize::try_from(id)
+            .ok()
+            .and_then(|i| self.dense.get(i))
+            .copied()
+            .filter(|&c| c != u32::MAX)
+    }
+}
+
 /// One parsed vote: voter id, packed column and vote, timestamp.
 #[derive(Clone, Copy)]
 struct Rec {
@@ -333,12 +378,7 @@ fn split_fields(line: &[u8]) -> Vec<Vec<u8>> {
     }
 }
 
-fn parse_block(
-    data: &[u8],
-    first_line: u64,
-    cols: &VoteColumns,
-    col_of: &HashMap<i64, u32>,
-) -> Block {
+fn parse_block(data: &[u8], first_line: u64, cols: &VoteColumns, col_of: &ColMap) -> Block {
     let mut b = Block {
         recs: Vec::with_capacity(data.len() / 32),
         ts: Vec::with_capacity(if cols.ts.is_some() {
@@ -436,7 +476,7 @@ fn parse_block(
                 continue;
             }
         };
-        let Some(&col) = col_of.get(&comment) else {
+        let Some(col) = col_of.get(comment) else {
             add(
                 &mut b,
                 this,
@@ -478,7 +518,7 @@ const BLOCK: usize = 32 << 20;
 
 fn read_votes(
     path: &Path,
-    col_of: &HashMap<i64, u32>,
+    col_of: &ColMap,
     c: &mut Collector,
     progress: &dyn Fn(u64, u64),
 ) -> Option<(Vec<Rec>, Option<Vec<i64>>)> {
@@ -689,7 +729,7 @@ fn build(statements: Vec<Statement>, recs: Vec<Rec>, ts: Option<Vec<i64>>) -> Co
 
 fn read_participant_votes(
     text: &str,
-    col_of: &HashMap<i64, u32>,
+    col_of: &ColMap,
     c: &mut Collector,
 ) -> (Vec<Rec>, HashMap<i64, u32>) {
     const F: &str = "participants-votes.csv";
@@ -710,7 +750,7 @@ fn read_participant_votes(
         .filter_map(|(i, n)| n.trim().parse::<i64>().ok().map(|id| (i, id)))
         .collect();
     for &(_, id) in &comment_cols {
-        if !col_of.contains_key(&id) {
+        if col_of.get(id).is_none() {
             c.add(
                 F,
                 1,
@@ -752,8 +792,8 @@ fn read_participant_votes(
             if cell.is_empty() {
                 continue;
             }
-            match (cell.parse::<i8>(), col_of.get(&id)) {
-                (Ok(v @ -1..=1), Some(&col)) => recs.push(Rec {
+            match (cell.parse::<i8>(), col_of.get(id)) {
+                (Ok(v @ -1..=1), Some(col)) => recs.push(Rec {
                     voter: p,
                     packed: pack(col, v),
                 }),
@@ -807,11 +847,7 @@ pub fn read_dir(dir: &Path, progress: &dyn Fn(u64, u64)) -> Result<Export, Impor
             meta: c.meta,
         })
         .collect();
-    let col_of: HashMap<i64, u32> = statements
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id, i as u32))
-        .collect();
+    let col_of = ColMap::new(&statements);
     let mut summary = BTreeMap::new();
     if let Ok(Some(t)) = read_text(&dir.join("summary.csv")) {
         let mut rdr = csv::ReaderBuilder::new()
