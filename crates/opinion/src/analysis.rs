@@ -173,12 +173,18 @@ impl Model {
                 }
             }
         }
-        if in_conv.iter().filter(|&&b| b).count() < 15 {
+        let mut count = in_conv.iter().filter(|&&b| b).count();
+        if count < 15 {
+            // Add the most active voters until there are 15.
             let mut order: Vec<usize> = (0..n_p).collect();
             order.sort_by(|&a, &b| votes_per_p[b].cmp(&votes_per_p[a]).then(a.cmp(&b)));
-            for &r in order.iter().take(15.min(n_p)) {
-                if votes_per_p[r] > 0 {
+            for &r in &order {
+                if count >= 15 || votes_per_p[r] == 0 {
+                    break;
+                }
+                if !in_conv[r] {
                     in_conv[r] = true;
+                    count += 1;
                 }
             }
         }
@@ -494,19 +500,25 @@ pub struct GroupStats {
     pub na: Counts,
     pub nd: Counts,
     pub ns: Counts,
+    /// Statements (columns), also when there are no groups.
+    pub n_statements: usize,
 }
 
 impl GroupStats {
     /// `group_of_row[r]`: the group index (0..ng) of row r, `u32::MAX` if not clustered.
     pub fn compute(conv: &Conversation, group_of_row: &[u32], ng: usize) -> Self {
         let (na, nd, ns) = group_counts(conv, group_of_row, ng, conv.statements.len());
-        GroupStats { na, nd, ns }
+        GroupStats {
+            na,
+            nd,
+            ns,
+            n_statements: conv.statements.len(),
+        }
     }
 
     /// Group-informed consensus per column: the product over groups of (A+1)/(S+2).
     pub fn gic(&self) -> Vec<f64> {
-        let n_c = self.na.first().map_or(0, Vec::len);
-        let mut gic = vec![1.0f64; n_c];
+        let mut gic = vec![1.0f64; self.n_statements];
         for g in 0..self.na.len() {
             for (j, v) in gic.iter_mut().enumerate() {
                 *v *= (self.na[g][j] as f64 + 1.0) / (self.ns[g][j] as f64 + 2.0);
@@ -694,6 +706,21 @@ fn first_distinct(pts: &[[f64; 2]], k: usize) -> (Vec<[f64; 2]>, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statements_without_votes_give_an_empty_map_not_a_panic() {
+        let mut c = Conversation::new();
+        c.statement(crate::matrix::Statement::new(0));
+        c.statement(crate::matrix::Statement::new(1));
+        let a = Model::analyse(&c, 1);
+        assert_eq!(a.participants, 0);
+        assert_eq!(a.group_informed_consensus.len(), 2);
+        let mut live = Model::new(1);
+        let b = live.update(&c, false);
+        assert!(b.groups.len() <= 1);
+        let empty = Model::analyse(&Conversation::new(), 1);
+        assert_eq!(empty.statements, 0);
+    }
 
     #[test]
     fn a_new_number_of_groups_shows_after_four_wins_in_a_row() {

@@ -6,10 +6,10 @@
 
 use crate::analysis::Model;
 use crate::matrix::Conversation;
-use crate::store::{self, Result};
+use crate::store::{self, Result, Status};
 use std::collections::HashMap;
 use std::sync::Arc;
-use th_core::TenantId;
+use th_core::{Clock, TenantId};
 use th_storage::Db;
 use tokio::sync::Mutex;
 
@@ -29,10 +29,12 @@ pub struct Worker {
 }
 
 /// What one tick did, for logs and metrics.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Tick {
     pub computed: usize,
     pub millis: u64,
+    /// Conversations that failed (each is logged; the others are still computed).
+    pub failed: Vec<(i64, String)>,
 }
 
 impl Worker {
@@ -43,24 +45,40 @@ impl Worker {
         })
     }
 
-    pub async fn tick(&self, db: &Db, now: i64) -> Result<Tick> {
+    /// Computes every changed conversation this node holds (or can take) the lease for. One
+    /// conversation's failure does not stop the others.
+    pub async fn tick(&self, db: &Db, clock: &dyn Clock) -> Result<Tick> {
         let mut out = Tick::default();
         for (t, id, seq) in store::due(db).await? {
-            if !store::claim(db, t, id, &self.node, now, LEASE_SECS).await? {
+            if !store::claim(db, t, id, &self.node, clock.now(), LEASE_SECS).await? {
                 // Another node computes it; forget any stale copy.
                 self.states.lock().await.remove(&id);
                 continue;
             }
             let started = std::time::Instant::now();
-            self.compute(db, t, id, seq, now).await?;
-            let ms = started.elapsed().as_millis() as u64;
-            out.computed += 1;
-            out.millis += ms;
+            match self.compute(db, t, id, seq, clock).await {
+                Ok(()) => {
+                    out.computed += 1;
+                    out.millis += started.elapsed().as_millis() as u64;
+                }
+                Err(e) => {
+                    // Start from the database next time.
+                    self.states.lock().await.remove(&id);
+                    out.failed.push((id, e.to_string()));
+                }
+            }
         }
         Ok(out)
     }
 
-    async fn compute(&self, db: &Db, t: TenantId, id: i64, seq: i64, now: i64) -> Result<()> {
+    async fn compute(
+        &self,
+        db: &Db,
+        t: TenantId,
+        id: i64,
+        seq: i64,
+        clock: &dyn Clock,
+    ) -> Result<()> {
         let Some(row) = store::get(db, t, id).await? else {
             return Ok(());
         };
@@ -79,12 +97,22 @@ impl Worker {
                 }
             }
         };
+        // Votes first (up to the sequence this result will stand for), then the statements:
+        // every statement a loaded vote is on exists by then.
+        let votes = store::votes_between(db, t, id, live.seq, seq).await?;
         for s in store::math_statements(&store::statements(db, t, id).await?, row.strict) {
             live.conv.statement(s);
         }
-        for (p, s, v, vs) in store::votes_since(db, t, id, live.seq).await? {
-            live.conv.vote(p, s, v);
+        let mut lost = false;
+        for (p, s, v, vs) in votes {
+            lost |= !live.conv.vote(p, s, v);
             live.seq = live.seq.max(vs);
+        }
+        if lost {
+            // A vote on a statement the math does not know: load everything again next time.
+            return Err(store::Error::Json(format!(
+                "conversation {id}: a vote on an unknown statement"
+            )));
         }
         let (live, analysis) = tokio::task::spawn_blocking(move || {
             let mut live = live;
@@ -94,6 +122,10 @@ impl Worker {
         .await
         .map_err(|e| store::Error::Json(e.to_string()))?;
         let millis = started.elapsed().as_millis() as i64;
+        // Renew the lease with the clock as it is now (a long computation may outlast it).
+        if !store::claim(db, t, id, &self.node, clock.now(), LEASE_SECS).await? {
+            return Ok(());
+        }
         store::save_result(
             db,
             t,
@@ -102,11 +134,13 @@ impl Worker {
             &analysis,
             &live.model,
             &self.node,
-            now,
+            clock.now(),
             millis,
         )
         .await?;
-        self.states.lock().await.insert(id, live);
+        if row.status == Status::Open {
+            self.states.lock().await.insert(id, live);
+        }
         Ok(())
     }
 }

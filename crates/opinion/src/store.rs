@@ -339,8 +339,10 @@ pub async fn add_statement(
     let mut tx = db.begin().await?;
     bump(&mut tx, t, conv, true, now).await?;
     let author = participant_in(&mut tx, t, conv, who, now).await?;
+    // Only statements others can see count as duplicates: whether a text waits for
+    // moderation or was rejected is nobody else's business.
     let dup = sqlx::query(
-        "SELECT num FROM op_statements WHERE tenant_id = $1 AND conversation_id = $2 AND body = $3",
+        "SELECT s.num FROM op_statements s JOIN op_conversations c ON c.id = s.conversation_id WHERE s.tenant_id = $1 AND s.conversation_id = $2 AND s.body = $3 AND (s.moderation = 1 OR (s.moderation = 0 AND c.strict = 0))",
     )
     .bind(t.0)
     .bind(conv)
@@ -717,6 +719,26 @@ pub async fn votes_since(
         .collect())
 }
 
+/// Votes written after `after` up to and including `upto`: (participant, statement, vote, seq).
+pub async fn votes_between(
+    db: &Db,
+    t: TenantId,
+    conv: i64,
+    after: i64,
+    upto: i64,
+) -> Result<Vec<(i64, i64, i8, i64)>> {
+    Ok(sqlx::query("SELECT participant, statement, vote, seq FROM op_votes WHERE tenant_id = $1 AND conversation_id = $2 AND seq > $3 AND seq <= $4 ORDER BY seq")
+        .bind(t.0)
+        .bind(conv)
+        .bind(after)
+        .bind(upto)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get::<i64, _>(2) as i8, r.get(3)))
+        .collect())
+}
+
 /// Vote times (Unix seconds) of a conversation, for the export.
 pub async fn vote_times(db: &Db, t: TenantId, conv: i64) -> Result<HashMap<(i64, i64), i64>> {
     Ok(sqlx::query("SELECT participant, statement, voted_at FROM op_votes WHERE tenant_id = $1 AND conversation_id = $2")
@@ -759,7 +781,13 @@ pub async fn import(
     let id = insert_conversation(&mut tx, t, c, status, now).await?;
     let conv = &export.conversation;
     let max_comment = export.comments.iter().map(|c| c.id).max().unwrap_or(-1);
-    let max_participant = conv.participants.iter().copied().max().unwrap_or(-1);
+    let max_participant = conv
+        .participants
+        .iter()
+        .copied()
+        .chain(export.comments.iter().filter_map(|c| c.author))
+        .max()
+        .unwrap_or(-1);
     for cm in &export.comments {
         let body = cm.body.chars().take(4000).collect::<String>();
         let m = i64::from(cm.moderated);
@@ -876,4 +904,18 @@ pub async fn export_user(db: &Db, t: TenantId, user: i64) -> Result<serde_json::
         out.push(serde_json::json!({ "conversation": conv, "topic": topic, "statements": statements, "votes": votes }));
     }
     Ok(serde_json::Value::Array(out))
+}
+
+/// Unlinks the accounts from the participants of a process's conversations (when the process's
+/// retention period ends): votes and statements stay as anonymous opinions.
+pub async fn unlink_process(db: &Db, t: TenantId, process: i64) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    let n = sqlx::query("UPDATE op_participants SET key_hash = 'erased:' || CAST(id AS TEXT), user_id = NULL WHERE tenant_id = $1 AND user_id IS NOT NULL AND conversation_id IN (SELECT id FROM op_conversations WHERE tenant_id = $1 AND process_id = $2)")
+        .bind(t.0)
+        .bind(process)
+        .execute(tx.conn())
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(n)
 }

@@ -149,7 +149,7 @@ pub async fn run(
         .flat_map(|x| x.members)
         .collect();
     let open: Vec<&Doc> = docs.iter().filter(|d| !kept.contains(&d.id)).collect();
-    let analysed: Vec<Analysed> = open.iter().map(|d| analyse(&lex, d)).collect();
+    let analysed: Vec<Analysed> = open.iter().map(|d| analyse(lex, d)).collect();
     let pairs: Vec<(i64, &Analysed)> = open.iter().zip(&analysed).map(|(d, a)| (d.id, a)).collect();
     let themes = find_themes(&pairs, fields);
     let mut tx = db.begin().await?;
@@ -305,19 +305,22 @@ pub async fn split(db: &Db, t: TenantId, id: i64, docs: &[Doc], now: i64) -> Res
     let analysed: Vec<(i64, Analysed)> = th
         .members
         .iter()
-        .filter_map(|m| by_id.get(m).map(|d| (*m, analyse(&lex, d))))
+        .filter_map(|m| by_id.get(m).map(|d| (*m, analyse(lex, d))))
         .collect();
     let pairs: Vec<(i64, &Analysed)> = analysed.iter().map(|(i, a)| (*i, a)).collect();
     let parts = crate::model::split_two(&pairs);
     let (Some(keep), Some(new)) = (parts.first(), parts.get(1)) else {
         return Err(Error::Invalid("split-not-possible"));
     };
+    // Members whose text is gone stay with the first part rather than vanish.
+    let mut kept_members = keep.members.clone();
+    kept_members.extend(th.members.iter().filter(|m| !by_id.contains_key(m)));
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM theme_members WHERE theme_id = $1")
         .bind(id)
         .execute(tx.conn())
         .await?;
-    for (rank, c) in keep.members.iter().enumerate() {
+    for (rank, c) in kept_members.iter().enumerate() {
         sqlx::query(
             "INSERT INTO theme_members (theme_id, contribution_id, rank) VALUES ($1, $2, $3)",
         )
@@ -338,7 +341,7 @@ pub async fn split(db: &Db, t: TenantId, id: i64, docs: &[Doc], now: i64) -> Res
     .await?;
     let mut second = new.clone();
     second.field = th.field.and_then(|f| u8::try_from(f).ok()).or(second.field);
-    let nid = insert(&mut tx, t, th.process_id, &second, false, now).await?;
+    let nid = insert(&mut tx, t, th.process_id, &second, th.accepted, now).await?;
     tx.commit().await?;
     Ok(nid)
 }
@@ -363,8 +366,8 @@ pub fn suggest(examples: &[(Doc, u8)], fields: &[u8], doc: &Doc) -> Option<(u8, 
     let lex = Lexicon::shipped();
     let analysed: Vec<(Analysed, u8)> = examples
         .iter()
-        .map(|(d, f)| (analyse(&lex, d), *f))
+        .map(|(d, f)| (analyse(lex, d), *f))
         .collect();
     let pairs: Vec<(&Analysed, u8)> = analysed.iter().map(|(a, f)| (a, *f)).collect();
-    FieldModel::train(&pairs, fields).suggest(&analyse(&lex, doc))
+    FieldModel::train(&pairs, fields).suggest(&analyse(lex, doc))
 }

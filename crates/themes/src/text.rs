@@ -31,9 +31,14 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
-    /// Built from the shipped taxonomy: names and keywords of every topic with a field (its
-    /// own or its parent's), in every locale.
-    pub fn shipped() -> Self {
+    /// Built once from the shipped taxonomy: names and keywords of every topic with a field
+    /// (its own or its parent's), in every locale.
+    pub fn shipped() -> &'static Self {
+        static LEXICON: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        LEXICON.get_or_init(Self::build)
+    }
+
+    fn build() -> Self {
         let terms = th_directory::taxonomy::all();
         let field_of = |code: &str| -> Option<i64> {
             let t = terms.iter().find(|t| t.code == code)?;

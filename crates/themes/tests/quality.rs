@@ -27,7 +27,7 @@ fn suggested_fields_and_themes_meet_the_targets() {
                 locale: Locale::parse(&c.locale).unwrap(),
                 text: format!("{}. {}", c.title, c.text),
             };
-            analyse(&lex, &d)
+            analyse(lex, &d)
         })
         .collect();
     // Five folds by id.

@@ -64,6 +64,9 @@ async fn tenant_round(
             .await
             .map_err(|e| format!("retention: {e:?}"))?;
         for e in &erased {
+            th_opinion::store::unlink_process(&app.db, tenant.id, e.process_id)
+                .await
+                .map_err(|e| format!("opinion maps: {e}"))?;
             let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
             app.db
                 .audit(
@@ -211,13 +214,19 @@ pub async fn run_opinion(app: AppState, mut stop: tokio::sync::watch::Receiver<b
         if *stop.borrow() {
             return;
         }
-        match worker.tick(&app.db, app.now()).await {
-            Ok(t) if t.computed > 0 => tracing::debug!(
-                computed = t.computed,
-                millis = t.millis,
-                "opinion maps updated"
-            ),
-            Ok(_) => {}
+        match worker.tick(&app.db, app.clock.as_ref()).await {
+            Ok(t) => {
+                if t.computed > 0 {
+                    tracing::debug!(
+                        computed = t.computed,
+                        millis = t.millis,
+                        "opinion maps updated"
+                    );
+                }
+                for (conversation, error) in t.failed {
+                    tracing::warn!(conversation, %error, "updating an opinion map failed");
+                }
+            }
             Err(e) => tracing::warn!(error = %e, "updating the opinion maps failed"),
         }
     }

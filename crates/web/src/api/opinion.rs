@@ -201,7 +201,7 @@ pub async fn add_statement(
     .map_err(op_err)?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": num, "moderation": if c.strict { "waiting" } else { "accepted" } })),
+        Json(json!({ "id": num, "moderation": "waiting", "votable": !c.strict })),
     )
         .into_response())
 }

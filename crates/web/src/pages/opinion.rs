@@ -203,10 +203,13 @@ fn description(ctx: &Ctx, a: &Analysis) -> String {
     s
 }
 
-fn statement_text<'a>(stmts: &'a HashMap<i64, &StatementRow>, num: i64) -> (&'a str, &'a str) {
+fn statement_text<'a>(
+    stmts: &'a HashMap<i64, &StatementRow>,
+    num: i64,
+) -> Option<(&'a str, &'a str)> {
     stmts
         .get(&num)
-        .map_or(("", "de"), |s| (s.body.as_str(), s.locale.as_str()))
+        .map(|s| (s.body.as_str(), s.locale.as_str()))
 }
 
 fn lang_of(code: &str) -> &str {
@@ -241,10 +244,11 @@ pub fn map_section(
                             p { (ctx.t("opinion-group-stands-for")) }
                             ul.th-list {
                                 @for r in &g.representative {
-                                    @let (text, l) = statement_text(&stmts, r.comment_id);
+                                    @if let Some((text, l)) = statement_text(&stmts, r.comment_id) {
                                     li {
                                         strong { (ctx.ta(if r.agree { "opinion-rep-agree" } else { "opinion-rep-disagree" }, &[("percent", ((r.share * 100.0).round() as i64).into())])) }
                                         " " q lang=(lang_of(l)) { (text) }
+                                    }
                                     }
                                 }
                             }
@@ -256,12 +260,14 @@ pub fn map_section(
                     } @else {
                         ul.th-list {
                             @for num in &a.consensus_agree {
-                                @let (text, l) = statement_text(&stmts, *num);
-                                li { strong { (ctx.t("opinion-consensus-agree")) } " " q lang=(lang_of(l)) { (text) } }
+                                @if let Some((text, l)) = statement_text(&stmts, *num) {
+                                    li { strong { (ctx.t("opinion-consensus-agree")) } " " q lang=(lang_of(l)) { (text) } }
+                                }
                             }
                             @for num in &a.consensus_disagree {
-                                @let (text, l) = statement_text(&stmts, *num);
-                                li { strong { (ctx.t("opinion-consensus-disagree")) } " " q lang=(lang_of(l)) { (text) } }
+                                @if let Some((text, l)) = statement_text(&stmts, *num) {
+                                    li { strong { (ctx.t("opinion-consensus-disagree")) } " " q lang=(lang_of(l)) { (text) } }
+                                }
                             }
                         }
                     }
@@ -279,7 +285,7 @@ pub fn map_section(
                                 } }
                                 tbody {
                                     @for s in &a.statement_stats {
-                                        @if let Some(row) = stmts.get(&s.comment_id).filter(|r| r.moderation != -1) {
+                                        @if let Some(row) = stmts.get(&s.comment_id) {
                                             tr {
                                                 th scope="row" lang=(lang_of(&row.locale)) { (row.body) }
                                                 td { (s.agrees) }
@@ -337,6 +343,13 @@ async fn conversation_page(
     let next = store::next_statement(&rows, c.strict, &mine, analysis, pnum.unwrap_or(-1));
     let open = c.status == Status::Open;
     let votable = rows.iter().filter(|r| r.votable(c.strict)).count();
+    // The map quotes only statements the public may see (a statement rejected after the last
+    // computation is left out at once).
+    let shown: Vec<StatementRow> = rows
+        .iter()
+        .filter(|r| r.votable(c.strict))
+        .cloned()
+        .collect();
     let body = html! {
         @if let Some(p) = c.process_id { p { a.kern-link href={ "/beteiligung/" (p) } { (ctx.t("opinion-back-to-process")) } } }
         h1.kern-heading-x-large lang=(c.locale) { (c.topic) }
@@ -378,7 +391,7 @@ async fn conversation_page(
                 p.kern-hint { (ctx.t(if ctx.signed_in() { "opinion-privacy-account" } else { "opinion-privacy-anonymous" })) }
             }
         }
-        (map_section(ctx, analysis, result.as_ref().map(|r| r.0), &rows))
+        (map_section(ctx, analysis, result.as_ref().map(|r| r.0), &shown))
         @if is_coordinator(ctx) { p { a.kern-link href={ "/verwaltung/meinungsbild/" (c.id) } { (ctx.t("admin-opinion-moderate")) } } }
     };
     Ok(Page::new(c.topic.clone(), body))
@@ -408,7 +421,7 @@ pub async fn show(
 /// The anonymous participant's secret: the cookie's, or a new one to set.
 fn secret_of(jar: &CookieJar) -> (String, bool) {
     match jar.get(PARTICIPANT_COOKIE) {
-        Some(c) if c.value().len() >= 32 => (c.value().to_string(), false),
+        Some(c) if (32..=200).contains(&c.value().len()) => (c.value().to_string(), false),
         _ => (th_auth::random_token(), true),
     }
 }

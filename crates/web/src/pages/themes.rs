@@ -114,7 +114,7 @@ pub(crate) async fn suggestions(
     let lex = th_themes::text::Lexicon::shipped();
     let analysed: Vec<(th_themes::text::Analysed, u8)> = examples
         .iter()
-        .map(|(d, f)| (th_themes::text::analyse(&lex, d), *f))
+        .map(|(d, f)| (th_themes::text::analyse(lex, d), *f))
         .collect();
     let pairs: Vec<(&th_themes::text::Analysed, u8)> =
         analysed.iter().map(|(a, f)| (a, *f)).collect();
@@ -124,7 +124,7 @@ pub(crate) async fn suggestions(
         .filter(|c| !skip_assigned || !label.contains_key(&c.id))
         .filter_map(|c| {
             model
-                .suggest(&th_themes::text::analyse(&lex, &doc(c)))
+                .suggest(&th_themes::text::analyse(lex, &doc(c)))
                 .map(|(f, p)| (c.id, f, p))
         })
         .collect())
