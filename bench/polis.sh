@@ -20,7 +20,8 @@
 # Usage: bench/polis.sh [full|small]   (the figures go into bench/RESULTS.md)
 #   small: a 2,000 x 200 x 0.1, b 50,000 x 1,000 x 0.01, c 20,000 x 500 x 0.025 (a quick check).
 #   Sizes can also be set one by one: POLIS_A="10000 1000 0.1[,more sets]" POLIS_B="..."
-#   POLIS_C="..." (participants statements density); POLIS_SKIP="b c" leaves parts out.
+#   POLIS_C="..." (participants statements density); POLIS_SKIP="b c" leaves parts out;
+#   POLIS_RUNS (default 3): runs of each a) and b) measurement, reported as median (min-max).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-full}" in
@@ -30,6 +31,7 @@ case "${1:-full}" in
 esac
 a=${POLIS_A:-$a} b=${POLIS_B:-$b} c=${POLIS_C:-$c}
 seed=${POLIS_SEED:-11}
+reps=${POLIS_RUNS:-3}
 skip=" ${POLIS_SKIP:-} "
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/tmp/bench-target}
 venv=${POLIS_VENV:-/tmp/polis-venv}
@@ -59,15 +61,23 @@ dataset() { # participants statements density -> prints the directory (generated
   echo "$d"
 }
 
-timed() { # label cmd... ; runs under /usr/bin/time -v, sets wall (s), cpu (user + system, s) and rss (MB)
-  local label=$1; shift
+busy() { # CPU seconds all processes have used since boot (/proc/stat, 100 ticks a second)
+  awk '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / 100 }' /proc/stat
+}
+
+timed() { # label cmd... ; runs under /usr/bin/time -v and sets wall (s), cpu (user + system, s),
+  # rss (peak, MB) and others (CPU seconds other processes used meanwhile: > 0 means contention)
+  local label=$1 b0 b1; shift
+  b0=$(busy)
   /usr/bin/time -v -o "$work/$label.time" "$@"
+  b1=$(busy)
   cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { s += $2 } END { print s }' "$work/$label.time")
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$work/$label.time")
   rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$work/$label.time")
+  others=$(awk -v a="$b0" -v b="$b1" -v c="$cpu" 'BEGIN { o = b - a - c; printf "%.2f", o < 0 ? 0 : o }')
 }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo); commit $(git rev-parse --short HEAD 2>/dev/null || echo "?"); $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo); commit $(git rev-parse --short HEAD 2>/dev/null || echo "?"); $(date -u '+%Y-%m-%d %H:%M UTC'); $reps runs per measurement (median, min-max)"
 echo "peer: polis_ref.py sha256 $(sha256sum "$ref" | cut -c1-16)…; $("$py" -c 'import numpy, scipy, sklearn, pandas; print("numpy", numpy.__version__, "scipy", scipy.__version__, "scikit-learn", sklearn.__version__, "pandas", pandas.__version__)')"
 
 IFS=, read -r -a a_sets <<<"$a"
@@ -77,27 +87,38 @@ for a_set in "${a_sets[@]}"; do
   dir=$(dataset "$a_p" "$a_s" "$a_d")
   echo
   echo "== a) $a_p participants x $a_s statements, density $a_d, 3 groups, seed $seed: side by side (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  timed ref "$py" "$ref" analyze "$dir" --json "$work/ref.json" >/dev/null
-  ref_wall=$wall ref_rss=$rss ref_cpu=$cpu
-  timed ours "$bin" polis analyze "$dir" --json --seed 1 >"$work/ours.json"
-  ours_wall=$wall ours_rss=$rss ours_cpu=$cpu
-  "$py" - "$work/ref.json" "$work/ours.json" "$ref_wall" "$ref_rss" "$ours_wall" "$ours_rss" "$ref_cpu" "$ours_cpu" <<'EOF'
-import json, sys
+  for i in $(seq 1 "$reps"); do
+    timed ref "$py" "$ref" analyze "$dir" --json "$work/ref-$i.json" >/dev/null
+    line="$wall $cpu $rss $others"
+    timed ours "$bin" polis analyze "$dir" --json --seed 1 >"$work/ours-$i.json"
+    echo "$line $wall $cpu $rss $others" >"$work/a-$i.tsv"
+  done
+  "$py" - "$work" "$reps" <<'EOF'
+import json, statistics, sys
 from sklearn.metrics import adjusted_rand_score
-ref, ours = (json.load(open(p)) for p in sys.argv[1:3])
-rw, rr, ow, orss = float(sys.argv[3]), sys.argv[4], float(sys.argv[5]), sys.argv[6]
-rc, oc = float(sys.argv[7]), float(sys.argv[8])
-rt, ot = ref["timings_s"], ours["timings_s"]
-rm, om = rt["total"] - rt["load"], ot["total"] - ot["load"]
+work, reps = sys.argv[1], int(sys.argv[2])
+refs = [json.load(open(f"{work}/ref-{i}.json")) for i in range(1, reps + 1)]
+ourss = [json.load(open(f"{work}/ours-{i}.json")) for i in range(1, reps + 1)]
+runs = [[float(x) for x in open(f"{work}/a-{i}.tsv").read().split()] for i in range(1, reps + 1)]
+ref, ours = refs[0], ourss[0]
+def row(label, r, o, unit="s", digits=2, ratio=True):
+    mr, mo = statistics.median(r), statistics.median(o)
+    fr = f"{mr:.{digits}f} ({min(r):.{digits}f}-{max(r):.{digits}f}) {unit}"
+    fo = f"{mo:.{digits}f} ({min(o):.{digits}f}-{max(o):.{digits}f}) {unit}"
+    q = f"{mr / mo:.1f}x" if ratio and mo > 0 else ""
+    print(f"{label:32} {fr:>26} {fo:>26} {q:>8}")
+def t(objs, k):
+    return [o["timings_s"][k] for o in objs]
 print(f"{ref['participants']} participants, {ref['statements']} statements, {ref['votes']} votes (ours: {ours['votes']})")
-print(f"{'':34} {'polis_ref.py':>14} {'teilhabe':>14} {'speed-up':>9}")
-print(f"{'wall time, CSV to result':34} {rw:>12.2f} s {ow:>12.2f} s {rw / ow:>8.1f}x")
-print(f"{'CPU time (user + system)':34} {rc:>12.2f} s {oc:>12.2f} s {rc / oc:>8.1f}x")
-print(f"{'the math alone (total - load)':34} {rm:>12.3f} s {om:>12.3f} s {rm / om:>8.1f}x")
-print(f"{'  load (reading the CSV)':34} {rt['load']:>12.3f} s {ot['load']:>12.3f} s {rt['load'] / ot['load']:>8.1f}x")
-for k in ("pca", "clustering", "statistics"):
-    print(f"{'  ' + k:34} {rt[k]:>12.3f} s {ot[k]:>12.3f} s {rt[k] / max(ot[k], 1e-9):>8.1f}x")
-print(f"{'peak RSS':34} {rr:>11} MB {orss:>11} MB")
+print(f"{'':32} {'polis_ref.py':>26} {'teilhabe':>26} {'speed-up':>8}")
+row("wall time, CSV to result", [r[0] for r in runs], [r[4] for r in runs])
+row("CPU time (user + system)", [r[1] for r in runs], [r[5] for r in runs])
+row("the math alone (total - load)", [a - b for a, b in zip(t(refs, "total"), t(refs, "load"))],
+    [a - b for a, b in zip(t(ourss, "total"), t(ourss, "load"))], digits=3)
+for k, label in (("load", "  load (reading the CSV)"), ("pca", "  pca"), ("clustering", "  clustering"), ("statistics", "  statistics")):
+    row(label, t(refs, k), t(ourss, k), digits=3)
+row("peak RSS", [r[2] for r in runs], [r[6] for r in runs], unit="MB", digits=0, ratio=False)
+row("other processes' CPU meanwhile", [r[3] for r in runs], [r[7] for r in runs], ratio=False)
 print(f"our PCA iterations: {ours.get('pca_iterations')}")
 g_ref = {m: g["id"] for g in ref["groups"] for m in g["members"]}
 g_ours = {m: g["id"] for g in ours["groups"] for m in g["members"]}
@@ -111,11 +132,16 @@ def rep(g):
 def partner(g):  # the reference's group sharing most members with ours
     mine = set(g["members"])
     return max(ref["groups"], key=lambda h: len(mine.intersection(h["members"])))
+placed = sum(len(set(g["members"]).intersection(partner(g)["members"])) for g in ours["groups"])
+print(f"participants in the same group as in the reference (groups paired by most shared members): {placed} of {len(common)}")
 rep_same = all(rep(partner(g)) == rep(g) for g in ours["groups"])
-print(f"representative statements identical (each group against the reference's group sharing most members): {rep_same}")
+print(f"representative statements identical (paired groups): {rep_same}")
 print(f"consensus_agree identical: {ref['consensus_agree'] == ours['consensus_agree']}")
 gic = max(abs(ref["group_informed_consensus"][k] - ours["group_informed_consensus"][k]) for k in ref["group_informed_consensus"])
 print(f"group-informed consensus, largest difference: {gic:.3g}")
+same_runs = all(json.dumps({k: v for k, v in o.items() if k != "timings_s"}, sort_keys=True)
+                == json.dumps({k: v for k, v in ours.items() if k != "timings_s"}, sort_keys=True) for o in ourss)
+print(f"our {reps} runs give the same result (timings aside): {same_runs}")
 EOF
 done
 
@@ -125,14 +151,25 @@ if [[ $skip != *" b "* ]]; then
   echo
   echo "== b) $b_p participants x $b_s statements, density $b_d, 3 groups, seed $seed: ours only, --no-members (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   echo "   (polis_ref.py holds a dense float64 matrix: $b_p x $b_s x 8 bytes = $(awk -v p="$b_p" -v s="$b_s" 'BEGIN { printf "%.1f GB", p * s * 8 / 1e9 }'), before its copies; not run)"
-  timed big "$bin" polis analyze "$dir" --json --no-members --seed 1 >"$work/big.json"
-  "$py" - "$work/big.json" "$wall" "$rss" "$cpu" <<'EOF'
-import json, sys
-a = json.load(open(sys.argv[1]))
-t = a["timings_s"]
+  for i in $(seq 1 "$reps"); do
+    timed big "$bin" polis analyze "$dir" --json --no-members --seed 1 >"$work/big-$i.json"
+    echo "$wall $cpu $rss $others" >"$work/b-$i.tsv"
+  done
+  "$py" - "$work" "$reps" <<'EOF'
+import json, statistics, sys
+work, reps = sys.argv[1], int(sys.argv[2])
+objs = [json.load(open(f"{work}/big-{i}.json")) for i in range(1, reps + 1)]
+runs = [[float(x) for x in open(f"{work}/b-{i}.tsv").read().split()] for i in range(1, reps + 1)]
+a = objs[0]
+def m(v, d=2):
+    return f"{statistics.median(v):.{d}f} ({min(v):.{d}f}-{max(v):.{d}f})"
+def t(k):
+    return [o["timings_s"][k] for o in objs]
 print(f"{a['participants']} participants, {a['statements']} statements, {a['votes']} votes; {a['in_conv_count']} clustered, {len(a['groups'])} groups (sizes {[g['size'] for g in a['groups']]})")
-print(f"wall time, CSV to result: {float(sys.argv[2]):.2f} s (target < 60 s; CPU {float(sys.argv[4]):.2f} s); peak RSS {sys.argv[3]} MB (target < 4096 MB)")
-print(f"inside: load {t['load']:.2f} s, PCA {t['pca']:.2f} s ({a['pca_iterations']} iterations), clustering {t['clustering']:.2f} s, statistics {t['statistics']:.2f} s; math alone {t['total'] - t['load']:.2f} s")
+print(f"wall time, CSV to result: {m([r[0] for r in runs])} s (target < 60 s); CPU {m([r[1] for r in runs])} s")
+print(f"peak RSS: {m([r[2] for r in runs], 0)} MB (target < 4096 MB)")
+print(f"inside: load {m(t('load'))} s, PCA {m(t('pca'))} s ({a['pca_iterations']} iterations), clustering {m(t('clustering'))} s, statistics {m(t('statistics'))} s; math alone {m([x - y for x, y in zip(t('total'), t('load'))])} s")
+print(f"other processes' CPU meanwhile: {m([r[3] for r in runs])} s")
 EOF
 fi
 
