@@ -1,6 +1,7 @@
 //! `teilhabe`: the one binary. Serves the site, migrates, loads the demo, adds tenants and
 //! users, and backs up an SQLite site.
 
+mod plan;
 mod polis;
 
 use clap::{Parser, Subcommand};
@@ -86,6 +87,17 @@ enum Command {
     Organisations {
         #[command(subcommand)]
         command: OrgCommand,
+    },
+    /// Solve a measures scenario (docs/planner.md) and print the plan as JSON; an infeasible
+    /// scenario prints the conflicting rules and exits with 1.
+    Plan {
+        file: std::path::PathBuf,
+        /// Stop after this many seconds with the best plan found and its proven gap.
+        #[arg(long, default_value_t = 60.0)]
+        seconds: f64,
+        /// Stop once the plan is proven within this relative gap of the optimum (0: optimal).
+        #[arg(long, default_value_t = 0.0)]
+        gap: f64,
     },
     /// Opinion maps in Polis's export format (comments.csv, votes.csv, …).
     Polis {
@@ -512,6 +524,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let t = tenant_of(&db, tenant.as_deref()).await?;
             polis::export(&db, t.id, id, &dir).await?;
         }
+        Command::Plan { file, seconds, gap } => plan::run(&file, seconds, gap)?,
         Command::Backup { file } => {
             let db = Db::connect(&cli.database)
                 .await

@@ -624,3 +624,76 @@ async fn two_nodes_on_one_postgresql_act_as_one_site() {
 fn th_auth_code(now: i64) -> String {
     th_auth::totp_code("TEILHABEDEMOKOORDINATIONHANNOVER", now).unwrap()
 }
+
+#[test]
+fn plan_solves_a_scenario_file_and_names_errors_and_conflicts() {
+    let dir = std::env::temp_dir().join(format!("th-plan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = |name: &str, body: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let measures = r#"[
+      {"key":"A","field":1,"goals":{"1.1":3},"planned_start":2027,"staff_fte":0,"money_eur":60000},
+      {"key":"B","field":2,"goals":{"2.1":2},"planned_start":2027,"staff_fte":1.5,"money_eur":60000},
+      {"key":"C","field":3,"goals":{"3.1":1},"planned_start":2027,"duration_years":2,"staff_fte":0.5,"money_eur":10000}]"#;
+    let ok = file(
+        "ok.json",
+        &format!(
+            r#"{{"horizon":{{"first_year":2027,"years":5}},"money_eur":100000,"staff_fte":2,"measures":{measures}}}"#
+        ),
+    );
+    let out = run(&["plan", &ok], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["status"], "optimal");
+    assert_eq!(plan["chosen"][0]["key"], "A");
+    assert_eq!(plan["chosen"][1]["key"], "C");
+    assert_eq!(plan["left_out"][0]["key"], "B");
+    assert_eq!(plan["left_out"][0]["reason"]["kind"], "needs");
+    assert_eq!(plan["left_out"][0]["reason"]["money_eur"]["2027"], 30000.0);
+
+    // Infeasible: A and B must be in, but together they need 120,000 of 100,000.
+    let infeasible = file(
+        "infeasible.json",
+        &format!(
+            r#"{{"horizon":{{"first_year":2027,"years":5}},"money_eur":100000,"staff_fte":2,"must":["A","B"],"measures":{measures}}}"#
+        ),
+    );
+    let out = run(&["plan", &infeasible], None);
+    assert!(!out.status.success());
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["status"], "infeasible");
+    assert_eq!(
+        plan["conflicts"],
+        serde_json::json!([{"rule":"must","measure":"A"},{"rule":"must","measure":"B"},{"rule":"money"}])
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("\"A\" must be in") && err.contains("money available"),
+        "{err}"
+    );
+
+    // Bad input: every culprit named, nothing solved, nothing on stdout.
+    let bad = file(
+        "bad.json",
+        r#"{"horizon":{"first_year":2027,"years":5},"money_eur":-5,"staff_fte":2,"measures":[
+          {"key":"A","field":1,"goals":{"1.1":3},"planned_start":2027,"staff_fte":0,"money_eur":1,"requires":["B"]},
+          {"key":"B","field":1,"goals":{"1.1":3},"planned_start":2027,"staff_fte":0,"money_eur":1,"requires":["A"]}]}"#,
+    );
+    let out = run(&["plan", &bad], None);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("money_eur: is negative (-5)"), "{err}");
+    assert!(err.contains("A → B → A"), "{err}");
+    let out = run(&["plan", &file("junk.json", "{\"horizon\": 3}")], None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a scenario"));
+    std::fs::remove_dir_all(&dir).ok();
+}
