@@ -7,3 +7,4 @@
 
 pub mod planner;
 pub mod solver;
+pub mod store;

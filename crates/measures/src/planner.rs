@@ -106,7 +106,7 @@ pub struct Input {
 }
 
 /// One thing wrong with the input, named by where it is.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct InputError {
     /// Where: `measures[3].money_eur`, `must[0]`, `min_share.4`, ...
     pub at: String,
@@ -327,7 +327,7 @@ fn requires_cycle(input: &Input, index: &HashMap<&str, usize>) -> Option<Vec<Str
 }
 
 /// One measure in the plan.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Chosen {
     pub key: String,
     pub start: i32,
@@ -337,7 +337,7 @@ pub struct Chosen {
 }
 
 /// Money and staff in one year.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct YearUse {
     pub year: i32,
     pub money_eur: f64,
@@ -349,7 +349,7 @@ pub struct YearUse {
     pub staff_binding: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FieldUse {
     pub field: u16,
     pub effort_eur: f64,
@@ -359,7 +359,7 @@ pub struct FieldUse {
     pub measures: usize,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GoalUse {
     pub goal: String,
     /// Weighted contribution of the chosen measures (score × share of the horizon).
@@ -370,7 +370,7 @@ pub struct GoalUse {
 }
 
 /// Why a measure is not in the plan, and what it would take to bring it in.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LeftOut {
     /// The scenario rules it out.
@@ -386,8 +386,10 @@ pub enum LeftOut {
     Needs {
         start: i32,
         with: Vec<String>,
-        money_eur: BTreeMap<i32, f64>,
-        staff_fte: BTreeMap<i32, f64>,
+        /// Year (as text: JSON object keys) → EUR more than is left.
+        money_eur: BTreeMap<String, f64>,
+        /// Year → FTE more than is left.
+        staff_fte: BTreeMap<String, f64>,
     },
     /// It would fit, but would push a field of action below its minimum share.
     ShareOf { field: u16 },
@@ -395,14 +397,14 @@ pub enum LeftOut {
     NoValue,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Excluded {
     pub key: String,
     pub reason: LeftOut,
 }
 
 /// One rule taking part in a conflict that makes the scenario infeasible.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Conflict {
     Must { measure: String },
@@ -411,7 +413,7 @@ pub enum Conflict {
     Staff,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Plan {
     pub status: Status,
     pub solver: String,
@@ -1031,15 +1033,20 @@ fn needs(
         *field_effort.entry(m.field).or_default() += o.effort;
     }
     let first = s.horizon.first_year;
-    let money_eur: BTreeMap<i32, f64> = (0..ny)
+    let money_eur: BTreeMap<String, f64> = (0..ny)
         .filter(|&y| add_money[y] > left_money[y] + 1e-9)
-        .map(|y| (first + y as i32, add_money[y] - left_money[y].max(0.0)))
+        .map(|y| {
+            (
+                (first + y as i32).to_string(),
+                add_money[y] - left_money[y].max(0.0),
+            )
+        })
         .collect();
-    let staff_fte: BTreeMap<i32, f64> = (0..ny)
+    let staff_fte: BTreeMap<String, f64> = (0..ny)
         .filter(|&y| add_staff[y] > left_staff[y] + 1e-9)
         .map(|y| {
             (
-                first + y as i32,
+                (first + y as i32).to_string(),
                 round(add_staff[y] - left_staff[y].max(0.0), 1e6),
             )
         })
@@ -1159,8 +1166,8 @@ mod tests {
                 ..
             } => {
                 // 100,000 − 60,000 − 10,000 left in 2027/28 = 30,000 → 30,000 short; 40,000 after.
-                assert_eq!(money_eur.get(&2027), Some(&30_000.0));
-                assert_eq!(money_eur.get(&2029), Some(&20_000.0));
+                assert_eq!(money_eur.get("2027"), Some(&30_000.0));
+                assert_eq!(money_eur.get("2029"), Some(&20_000.0));
                 assert!(staff_fte.is_empty());
             }
             r => panic!("unexpected reason {r:?}"),
@@ -1344,5 +1351,15 @@ mod tests {
             .left_out
             .iter()
             .all(|e| e.reason == LeftOut::OutsideHorizon));
+    }
+}
+#[cfg(test)]
+mod roundtrip {
+    #![allow(clippy::unwrap_used)]
+    #[test]
+    fn plan_json_round_trip() {
+        let s = r#"{"status":"optimal","solver":"cbc","objective":1.0,"bound":1.0,"gap":0.0,"seconds":0.1,"chosen":[],"years":[],"fields":[],"goals":[],"left_out":[{"key":"a","reason":{"kind":"needs","start":2027,"with":[],"money_eur":{"2027":1.0},"staff_fte":{}}}],"conflicts":[]}"#;
+        let p: super::Plan = serde_json::from_str(s).unwrap();
+        assert_eq!(p.left_out.len(), 1);
     }
 }

@@ -33,6 +33,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_directory"),
     migration!(9, "0009_opinion"),
     migration!(10, "0010_themes"),
+    migration!(11, "0011_measures"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<usize> {
