@@ -63,12 +63,32 @@ pub struct Scenario {
     /// Measures that must stay out.
     #[serde(default)]
     pub must_not: Vec<String>,
-    /// Minimum share (0..1) of the total effort per field of action.
-    #[serde(default)]
+    /// Minimum share (0..1) of the total effort per field of action (JSON keys: "1", "2", …).
+    #[serde(default, deserialize_with = "field_keys")]
     pub min_share: BTreeMap<u16, f64>,
     /// How many years later than planned a measure may start.
     #[serde(default)]
     pub start_flexibility: u32,
+    /// Planning from the catalogue: whether measures already under way compete for this budget
+    /// (continued or stopped) or go on with their own funding (default). The planner itself
+    /// takes the measures it is given.
+    #[serde(default)]
+    pub include_running: bool,
+}
+
+/// Field numbers as JSON object keys. Read through a string map: inside `#[serde(flatten)]`
+/// serde hands keys over as strings, which its integer keys do not accept.
+fn field_keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<u16, f64>, D::Error> {
+    let raw: BTreeMap<String, f64> = BTreeMap::deserialize(d)?;
+    raw.into_iter()
+        .map(|(k, v)| {
+            k.trim().parse::<u16>().map(|f| (f, v)).map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "min_share: \"{k}\" is not a field of action number"
+                ))
+            })
+        })
+        .collect()
 }
 
 fn default_fte_cost() -> f64 {
@@ -419,7 +439,8 @@ pub struct Plan {
     pub solver: String,
     pub objective: f64,
     pub bound: f64,
-    /// Relative distance between the plan and the best bound (0 when optimal).
+    /// (bound − objective) / |objective|: how far the optimum may be above this plan (0 when
+    /// proven optimal).
     pub gap: f64,
     pub seconds: f64,
     pub chosen: Vec<Chosen>,
@@ -837,9 +858,9 @@ fn describe(input: &Input, model: &Model, out: &Outcome, solver: &str) -> Plan {
         .enumerate()
         .map(|(y, &year)| YearUse {
             year,
-            money_eur: money[y],
+            money_eur: round(money[y], 1e6),
             money_available: s.money_eur.get(y),
-            staff_fte: staff[y],
+            staff_fte: round(staff[y], 1e6),
             staff_available: s.staff_fte.get(y),
             money_binding: money_binding[y] || left_money[y] <= 1e-9,
             staff_binding: staff_binding[y] || left_staff[y] <= 1e-9,
@@ -854,10 +875,17 @@ fn describe(input: &Input, model: &Model, out: &Outcome, solver: &str) -> Plan {
         total,
         &fields,
     );
-    let gap = if out.status == Status::Optimal || out.bound <= 0.0 {
+    // As solvers report it: (bound − objective) / |objective|.
+    let gap = if out.status == Status::Optimal {
         0.0
+    } else if out.objective.abs() < 1e-12 {
+        if out.bound > 1e-12 {
+            f64::INFINITY
+        } else {
+            0.0
+        }
     } else {
-        ((out.bound - out.objective) / out.bound.abs()).max(0.0)
+        ((out.bound - out.objective) / out.objective.abs()).max(0.0)
     };
     Plan {
         status: out.status,
@@ -1133,6 +1161,7 @@ mod tests {
                 must_not: Vec::new(),
                 min_share: BTreeMap::new(),
                 start_flexibility: 0,
+                include_running: false,
             },
             measures,
         }
@@ -1361,5 +1390,13 @@ mod roundtrip {
         let s = r#"{"status":"optimal","solver":"cbc","objective":1.0,"bound":1.0,"gap":0.0,"seconds":0.1,"chosen":[],"years":[],"fields":[],"goals":[],"left_out":[{"key":"a","reason":{"kind":"needs","start":2027,"with":[],"money_eur":{"2027":1.0},"staff_fte":{}}}],"conflicts":[]}"#;
         let p: super::Plan = serde_json::from_str(s).unwrap();
         assert_eq!(p.left_out.len(), 1);
+        let i: super::Input = serde_json::from_str(r#"{"horizon":{"first_year":2027,"years":5},"money_eur":1,"staff_fte":[1,1,1,1,1],"min_share":{"3":0.1},"measures":[]}"#).unwrap();
+        assert_eq!(i.scenario.min_share.get(&3), Some(&0.1));
+        let e = serde_json::from_str::<super::Input>(r#"{"horizon":{"first_year":2027,"years":5},"money_eur":1,"staff_fte":1,"min_share":{"x":0.1},"measures":[]}"#).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("\"x\" is not a field of action number"),
+            "{e}"
+        );
     }
 }

@@ -298,6 +298,7 @@ fn empty_scenario() -> Scenario {
         must_not: Vec::new(),
         min_share: BTreeMap::new(),
         start_flexibility: 0,
+        include_running: false,
     }
 }
 
@@ -323,20 +324,25 @@ fn as_planner(ms: &[Measure], scenario: Scenario) -> planner::Input {
 }
 
 /// The planner's view of the catalogue under a scenario: finished measures are left out (and
-/// requirements on them hold), dropped ones are ruled out.
+/// requirements on them hold), dropped ones are ruled out; measures under way (running, paused)
+/// are committed on their own funding unless the scenario has them compete (`include_running`).
 pub fn planner_input(ms: &[Measure], scenario: &Scenario) -> planner::Input {
-    let done: HashSet<&str> = ms
+    let committed = |m: &Measure| {
+        m.status == Status::Done
+            || (!scenario.include_running && matches!(m.status, Status::Running | Status::Paused))
+    };
+    let fixed: HashSet<&str> = ms
         .iter()
-        .filter(|m| m.status == Status::Done)
+        .filter(|m| committed(m))
         .map(|m| m.key.as_str())
         .collect();
     let live: Vec<Measure> = ms
         .iter()
-        .filter(|m| m.status != Status::Done)
+        .filter(|m| !committed(m))
         .map(|m| {
             let mut m = m.clone();
-            m.requires.retain(|k| !done.contains(k.as_str()));
-            m.excludes.retain(|k| !done.contains(k.as_str()));
+            m.requires.retain(|k| !fixed.contains(k.as_str()));
+            m.excludes.retain(|k| !fixed.contains(k.as_str()));
             m
         })
         .collect();
@@ -346,8 +352,8 @@ pub fn planner_input(ms: &[Measure], scenario: &Scenario) -> planner::Input {
             s.must_not.push(m.key.clone());
         }
     }
-    s.must.retain(|k| !done.contains(k.as_str()));
-    s.must_not.retain(|k| !done.contains(k.as_str()));
+    s.must.retain(|k| !fixed.contains(k.as_str()));
+    s.must_not.retain(|k| !fixed.contains(k.as_str()));
     as_planner(&live, s)
 }
 

@@ -122,6 +122,7 @@ async fn catalogue_tracking_rollup_and_scenarios() {
             must_not: vec![],
             min_share: Default::default(),
             start_flexibility: 1,
+            include_running: true,
         };
         let id = store::save_scenario(db, t, None, "Projektfonds", "", &sc, NOW)
             .await
