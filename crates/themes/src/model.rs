@@ -31,42 +31,37 @@ fn features(a: &Analysed, grams: bool) -> Vec<(String, f64)> {
     v
 }
 
-/// Multinomial naive Bayes over words and keyword features.
+/// Multinomial naive Bayes counts over words and keyword features.
 #[derive(Debug, Clone, Default)]
-pub struct FieldModel {
-    fields: Vec<u8>,
+struct Bayes {
     log_prior: HashMap<u8, f64>,
     counts: HashMap<u8, HashMap<String, f64>>,
     totals: HashMap<u8, f64>,
     vocab: f64,
 }
 
-/// Smoothing of the word counts.
-const ALPHA: f64 = 0.3;
-
-impl FieldModel {
-    /// Trains on (analysis, field) pairs; `fields` are all fields that can be suggested (the
-    /// keywords make each of them possible even before anything was assigned to it).
-    pub fn train(examples: &[(&Analysed, u8)], fields: &[u8]) -> Self {
-        let mut m = FieldModel {
-            fields: fields.to_vec(),
-            ..Default::default()
-        };
-        let mut n: HashMap<u8, f64> = HashMap::new();
+impl Bayes {
+    fn train<'a>(
+        examples: impl Iterator<Item = (&'a [(String, f64)], u8, f64)>,
+        fields: &[u8],
+    ) -> Self {
+        let mut m = Bayes::default();
+        let mut n: HashMap<u8, f64> = fields.iter().map(|f| (*f, 1.0)).collect();
         let mut vocab = std::collections::HashSet::new();
-        for &f in fields {
-            n.insert(f, 1.0);
-        }
-        for (a, f) in examples {
-            *n.entry(*f).or_default() += 1.0;
-            for (k, c) in features(a, true) {
-                *m.counts
-                    .entry(*f)
-                    .or_default()
-                    .entry(k.clone())
-                    .or_default() += c;
-                *m.totals.entry(*f).or_default() += c;
-                vocab.insert(k);
+        for (a, f, w) in examples {
+            if !fields.contains(&f) {
+                continue;
+            }
+            *n.entry(f).or_default() += w;
+            let counts = m.counts.entry(f).or_default();
+            for (k, c) in a {
+                if let Some(x) = counts.get_mut(k) {
+                    *x += c * w;
+                } else {
+                    counts.insert(k.clone(), c * w);
+                }
+                *m.totals.entry(f).or_default() += c * w;
+                vocab.insert(k.as_str());
             }
         }
         let total: f64 = n.values().sum();
@@ -77,34 +72,182 @@ impl FieldModel {
         m
     }
 
-    /// The likeliest field and its posterior probability; `None` when the text has no word the
-    /// model knows.
-    pub fn suggest(&self, a: &Analysed) -> Option<(u8, f64)> {
-        let feats = features(a, true);
-        let known = feats
+    /// Log-likelihood per field of the features the model knows, divided by `known^temper`
+    /// (0: plain naive Bayes; 1: the mean per feature, a much softer posterior).
+    fn scores(&self, fields: &[u8], feats: &[(String, f64)], temper: f64) -> Vec<f64> {
+        let known: Vec<&(String, f64)> = feats
             .iter()
-            .any(|(k, _)| self.counts.values().any(|c| c.contains_key(k)));
-        if !known {
-            return None;
-        }
-        let mut scores: Vec<(u8, f64)> = self
-            .fields
+            .filter(|(k, _)| self.counts.values().any(|c| c.contains_key(k)))
+            .collect();
+        let mass: f64 = known.iter().map(|x| x.1).sum::<f64>().max(1.0);
+        fields
             .iter()
-            .map(|&f| {
-                let counts = self.counts.get(&f);
-                let total = self.totals.get(&f).copied().unwrap_or(0.0);
-                let mut s = self.log_prior.get(&f).copied().unwrap_or(-10.0);
-                for (k, c) in &feats {
+            .map(|f| {
+                let counts = self.counts.get(f);
+                let total = self.totals.get(f).copied().unwrap_or(0.0);
+                let mut s = 0.0;
+                for (k, c) in &known {
                     let n = counts.and_then(|m| m.get(k)).copied().unwrap_or(0.0);
                     s += c * ((n + ALPHA) / (total + ALPHA * self.vocab)).ln();
                 }
-                (f, s)
+                s / mass.powf(temper) + self.log_prior.get(f).copied().unwrap_or(-10.0)
             })
+            .collect()
+    }
+}
+
+fn softmax(s: &mut [f64]) {
+    let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut z = 0.0;
+    for x in s.iter_mut() {
+        *x = (*x - max).exp();
+        z += *x;
+    }
+    if z > 0.0 {
+        s.iter_mut().for_each(|x| *x /= z);
+    }
+}
+
+/// The taxonomy's own model: naive Bayes over the keyword documents of every topic in every
+/// language. Its (softened) posterior over the fields is a language-independent description of
+/// any text — the concept features through which training in one language helps another.
+fn concept_model() -> &'static Bayes {
+    static M: std::sync::OnceLock<Bayes> = std::sync::OnceLock::new();
+    M.get_or_init(|| {
+        Bayes::train(
+            lexicon_feats().iter().map(|(x, f)| (x.as_slice(), *f, 1.0)),
+            &ALL_FIELDS,
+        )
+    })
+}
+
+const ALL_FIELDS: [u8; 8] = [1, 2, 3, 4, 5, 6, 7, 8];
+
+type Feats = Vec<(String, f64)>;
+
+/// The taxonomy's keyword documents as features, with their fields.
+fn lexicon_feats() -> &'static [(Feats, u8)] {
+    static F: std::sync::OnceLock<Vec<(Feats, u8)>> = std::sync::OnceLock::new();
+    F.get_or_init(|| {
+        crate::text::Lexicon::shipped()
+            .examples()
+            .iter()
+            .map(|(a, f)| (features(a, true), *f))
+            .collect()
+    })
+}
+
+/// The field suggestion: naive Bayes over words, character n-grams and the topics and fields
+/// the keywords name, trained on the contributions coordinators assigned together with the
+/// taxonomy's keyword documents in every language (and this crate's everyday words per
+/// field), which carry what was learnt in one language over to the others.
+#[derive(Debug, Clone, Default)]
+pub struct FieldModel {
+    fields: Vec<u8>,
+    bayes: Bayes,
+    trained: bool,
+}
+
+/// From how many assigned examples on the weight of the keyword documents is calibrated.
+pub const MIN_EXAMPLES_TO_CALIBRATE: usize = 40;
+/// The weight of the keyword documents (one keyword document against one contribution)
+/// before calibration, and the candidates of the calibration.
+const LEXICON_WEIGHT: f64 = 0.5;
+const LEXICON_WEIGHTS: [f64; 4] = [0.125, 0.25, 0.5, 1.0];
+
+/// Smoothing of the word counts.
+const ALPHA: f64 = 0.3;
+
+impl FieldModel {
+    /// Trains on (analysis, field) pairs; `fields` are all fields that can be suggested (the
+    /// keywords make each of them possible even before anything was assigned to it).
+    ///
+    /// How much the taxonomy's keyword documents weigh against the assigned contributions is
+    /// chosen by three-fold cross-validation among the examples themselves (with fewer than
+    /// [`MIN_EXAMPLES_TO_CALIBRATE`] examples the default holds).
+    pub fn train(examples: &[(&Analysed, u8)], fields: &[u8]) -> Self {
+        let feats: Vec<(Feats, u8)> = examples
+            .iter()
+            .map(|(a, f)| (features(a, true), *f))
             .collect();
-        scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let best = scores.first()?.1;
-        let z: f64 = scores.iter().map(|s| (s.1 - best).exp()).sum();
-        Some((scores[0].0, 1.0 / z))
+        let mut weight = LEXICON_WEIGHT;
+        if examples.len() >= MIN_EXAMPLES_TO_CALIBRATE {
+            let mut best = (usize::MAX, weight);
+            for w in LEXICON_WEIGHTS {
+                let mut wrong = 0;
+                for fold in 0..3 {
+                    let train: Vec<&(Feats, u8)> = feats
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| i % 3 != fold)
+                        .map(|x| x.1)
+                        .collect();
+                    let m = Self::train_feats(&train, fields, w);
+                    wrong += feats
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| i % 3 == fold)
+                        .filter(|(_, (x, f))| m.suggest_feats(x).map(|s| s.0) != Some(*f))
+                        .count();
+                }
+                if wrong < best.0 {
+                    best = (wrong, w);
+                }
+            }
+            weight = best.1;
+        }
+        let all: Vec<&(Feats, u8)> = feats.iter().collect();
+        Self::train_feats(&all, fields, weight)
+    }
+
+    /// Trains with a given weight of the keyword documents.
+    pub fn train_weighted(examples: &[(&Analysed, u8)], fields: &[u8], lexicon: f64) -> Self {
+        let feats: Vec<(Feats, u8)> = examples
+            .iter()
+            .map(|(a, f)| (features(a, true), *f))
+            .collect();
+        let all: Vec<&(Feats, u8)> = feats.iter().collect();
+        Self::train_feats(&all, fields, lexicon)
+    }
+
+    fn train_feats(examples: &[&(Feats, u8)], fields: &[u8], lexicon: f64) -> Self {
+        let bayes = Bayes::train(
+            examples
+                .iter()
+                .map(|(x, f)| (x.as_slice(), *f, 1.0))
+                .chain(
+                    lexicon_feats()
+                        .iter()
+                        .map(|(x, f)| (x.as_slice(), *f, lexicon)),
+                )
+                .filter(|x| x.2 > 0.0),
+            fields,
+        );
+        FieldModel {
+            fields: fields.to_vec(),
+            bayes,
+            trained: !examples.is_empty(),
+        }
+    }
+
+    /// The likeliest field and its probability; `None` before anything was assigned or when
+    /// the text has no word at all.
+    pub fn suggest(&self, a: &Analysed) -> Option<(u8, f64)> {
+        if a.words.is_empty() && a.topics.is_empty() {
+            return None;
+        }
+        self.suggest_feats(&features(a, true))
+    }
+
+    fn suggest_feats(&self, x: &[(String, f64)]) -> Option<(u8, f64)> {
+        if !self.trained || self.fields.is_empty() {
+            return None;
+        }
+        let mut s = self.bayes.scores(&self.fields, x, 0.0);
+        softmax(&mut s);
+        let k = self.fields.len();
+        let best = (0..k).max_by(|&i, &j| s[i].total_cmp(&s[j]).then(j.cmp(&i)))?;
+        Some((self.fields[best], s[best]))
     }
 }
 
@@ -167,6 +310,53 @@ fn tfidf(docs: &[&Analysed]) -> Vec<Vector> {
         .collect()
 }
 
+/// Weight of the taxonomy's keyword documents against the contributions when themes are
+/// found.
+const THEME_LEXICON_WEIGHT: f64 = 0.5;
+
+/// One theme per field: each contribution starts in the field the taxonomy's model (naive
+/// Bayes over the keyword documents of every language) finds likeliest; then, as in
+/// expectation maximisation, a model trained on the current assignment together with the
+/// keyword documents reassigns them, until nothing moves. The contributions' own words (also
+/// those of contributions without any keyword) so join the field their neighbours were put in,
+/// while the keyword documents keep the fields, and so the languages, aligned.
+fn em_labels(analyses: &[&Analysed], fields: &[u8]) -> Vec<Option<usize>> {
+    let feats: Vec<Feats> = analyses.iter().map(|a| features(a, true)).collect();
+    let assign = |m: &Bayes| -> Vec<Option<usize>> {
+        feats
+            .iter()
+            .map(|f| {
+                if f.is_empty() {
+                    return None;
+                }
+                let s = m.scores(fields, f, 0.0);
+                (0..fields.len()).max_by(|&i, &j| s[i].total_cmp(&s[j]).then(j.cmp(&i)))
+            })
+            .collect()
+    };
+    let mut labels = assign(concept_model());
+    for _ in 0..10 {
+        let m = Bayes::train(
+            feats
+                .iter()
+                .zip(&labels)
+                .filter_map(|(x, l)| l.map(|l| (x.as_slice(), fields[l], 1.0)))
+                .chain(
+                    lexicon_feats()
+                        .iter()
+                        .map(|(x, f)| (x.as_slice(), *f, THEME_LEXICON_WEIGHT)),
+                ),
+            fields,
+        );
+        let next = assign(&m);
+        if next == labels {
+            break;
+        }
+        labels = next;
+    }
+    labels
+}
+
 /// Proposes themes over the analysed contributions: one per field of action its keywords name
 /// (the seeds), refined by spherical k-means over all words, so contributions without any
 /// keyword join the theme whose words they share.
@@ -177,47 +367,17 @@ pub fn find_themes(docs: &[(i64, &Analysed)], fields: &[u8]) -> Vec<Theme> {
     if docs.is_empty() || k == 0 {
         return Vec::new();
     }
-    // Seed assignment: the field the keywords name most (none: unassigned).
-    let mut labels: Vec<Option<usize>> = analyses
-        .iter()
-        .map(|a| {
-            a.fields
-                .iter()
-                .filter_map(|(f, c)| fields.iter().position(|x| x == f).map(|i| (i, *c)))
-                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-                .map(|x| x.0)
-        })
-        .collect();
+    let labels = em_labels(&analyses, fields);
     let mut centres: Vec<Vector> = vec![Vector::new(); k];
-    for _ in 0..30 {
-        centres = vec![Vector::new(); k];
-        for (v, l) in vecs.iter().zip(&labels) {
-            if let Some(c) = l {
-                for (key, x) in v {
-                    *centres[*c].entry(key.clone()).or_default() += x;
-                }
+    for (v, l) in vecs.iter().zip(&labels) {
+        if let Some(c) = l {
+            for (key, x) in v {
+                *centres[*c].entry(key.clone()).or_default() += x;
             }
         }
-        for c in centres.iter_mut() {
-            norm(c);
-        }
-        let next: Vec<Option<usize>> = vecs
-            .iter()
-            .map(|v| {
-                let mut best = (None, 0.0);
-                for (i, c) in centres.iter().enumerate() {
-                    let s = dot(v, c);
-                    if s > best.1 {
-                        best = (Some(i), s);
-                    }
-                }
-                best.0
-            })
-            .collect();
-        if next == labels {
-            break;
-        }
-        labels = next;
+    }
+    for c in centres.iter_mut() {
+        norm(c);
     }
     let mut themes = Vec::new();
     for (i, c) in centres.iter().enumerate() {

@@ -28,6 +28,10 @@ struct Phrase {
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     phrases: HashMap<&'static str, Vec<Phrase>>,
+    /// One small document per topic and locale (its name and keywords), analysed like a
+    /// contribution and labelled with the topic's field: the evidence every model starts from,
+    /// in every language, before anything was assigned.
+    examples: Vec<(Analysed, u8)>,
 }
 
 impl Lexicon {
@@ -50,6 +54,7 @@ impl Lexicon {
             })
         };
         let mut phrases: HashMap<&'static str, Vec<Phrase>> = HashMap::new();
+        let mut docs: Vec<(Doc, u8)> = Vec::new();
         for t in terms {
             let Some(field) = field_of(&t.code).and_then(|f| u8::try_from(f).ok()) else {
                 continue;
@@ -62,6 +67,16 @@ impl Lexicon {
                     .unwrap_or_default();
                 if let Some(n) = t.names.get(l.tag()) {
                     texts.push(n);
+                }
+                if !texts.is_empty() {
+                    docs.push((
+                        Doc {
+                            id: 0,
+                            locale: l,
+                            text: texts.join(". "),
+                        },
+                        field,
+                    ));
                 }
                 for text in texts {
                     let stems: Vec<String> = th_directory::search::words(l, text)
@@ -80,8 +95,76 @@ impl Lexicon {
                 }
             }
         }
-        Lexicon { phrases }
+        // Everyday words per field (this crate's own list), single words, in the same way.
+        for (field, words) in field_words() {
+            for (l, ws) in words {
+                docs.push((
+                    Doc {
+                        id: 0,
+                        locale: l,
+                        text: ws.join(". "),
+                    },
+                    field,
+                ));
+                for w in ws {
+                    let stems: Vec<String> = th_directory::search::words(l, &w)
+                        .into_iter()
+                        .map(|w| w.1)
+                        .filter(|s| s.chars().count() >= 3)
+                        .collect();
+                    if stems.len() == 1 {
+                        phrases.entry(l.tag()).or_default().push(Phrase {
+                            stems,
+                            field,
+                            topic: format!("field-{field}"),
+                        });
+                    }
+                }
+            }
+        }
+        let mut lex = Lexicon {
+            phrases,
+            examples: Vec::new(),
+        };
+        lex.examples = docs.iter().map(|(d, f)| (analyse(&lex, d), *f)).collect();
+        lex
     }
+
+    /// The taxonomy as labelled examples: per topic and locale its name and keywords, with the
+    /// topic's field.
+    pub fn examples(&self) -> &[(Analysed, u8)] {
+        &self.examples
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct FieldWords {
+    fields: std::collections::BTreeMap<u8, FieldEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct FieldEntry {
+    words: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+type WordsPerLocale = Vec<(Locale, Vec<String>)>;
+
+/// `data/field_words.json`: everyday words per field of action and language.
+fn field_words() -> Vec<(u8, WordsPerLocale)> {
+    let Ok(f) = serde_json::from_str::<FieldWords>(include_str!("../data/field_words.json")) else {
+        return Vec::new();
+    };
+    f.fields
+        .into_iter()
+        .map(|(field, e)| {
+            let ws = e
+                .words
+                .into_iter()
+                .filter_map(|(l, ws)| Some((Locale::parse(&l)?, ws)))
+                .collect();
+            (field, ws)
+        })
+        .collect()
 }
 
 /// A document's analysis: word stems with counts, the most frequent surface form of each, and
@@ -130,8 +213,14 @@ pub fn analyse(lex: &Lexicon, doc: &Doc) -> Analysed {
         }
     }
     let stems: std::collections::HashSet<&str> = ws.iter().map(|w| w.1.as_str()).collect();
-    if let Some(ph) = lex.phrases.get(l.tag()) {
-        let mut seen = std::collections::HashSet::new();
+    // Leichte Sprache is German: both keyword lists apply to German texts.
+    let tags: &[&str] = if l == Locale::De {
+        &["de", "de-x-ls"]
+    } else {
+        &[l.tag()]
+    };
+    let mut seen = std::collections::HashSet::new();
+    for ph in tags.iter().filter_map(|t| lex.phrases.get(t)) {
         for p in ph {
             if p.stems.iter().all(|s| stems.contains(s.as_str()))
                 && seen.insert((p.topic.clone(), p.stems.clone()))
