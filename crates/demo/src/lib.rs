@@ -189,6 +189,9 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
     opinion::load(db, t, revision, now)
         .await
         .map_err(DemoError::Concept)?;
+    measures::load(db, t, now)
+        .await
+        .map_err(DemoError::Concept)?;
     Ok(Outcome::Loaded(t))
 }
 
@@ -241,6 +244,7 @@ async fn member(db: &Db, t: TenantId, now: i64) -> Result<Option<i64>, DemoError
 mod contributions;
 mod events;
 mod forum;
+pub mod measures;
 pub mod opinion;
 mod orgs;
 mod pages;

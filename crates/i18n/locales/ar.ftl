@@ -1145,3 +1145,187 @@ admin-themes-split-done = تم تقسيم الموضوع.
 admin-themes-suggestions = اقتراحات للمساهمات التي ليس لها موضوع
 admin-themes-suggestions-intro = يتعلّم Teilhabe من المساهمات التي ربطتموها بمجالات العمل إلى أين تنتمي المساهمات الجديدة. الاقتراح وسيلة مساعدة، وليس قرارًا.
 admin-themes-probability = الاحتمال { $percent }٪
+
+## Measures: implementation in the open
+measures-title = تنفيذ الإجراءات
+measures-intro = تُستمد الإجراءات من أهداف مفهوم الاندماج، بحسب الموظفين والأموال المتاحة. هنا ترون إلى أي مدى تقدّم تنفيذ الإجراءات – حسب مجال العمل والهدف والإجراء.
+measures-none = لم تُسجَّل أي إجراءات بعد.
+measures-summary = { $count ->
+    [zero] لا توجد إجراءات:
+    [one] إجراء واحد:
+    [two] إجراءان:
+    [few] { $count } إجراءات:
+    [many] { $count } إجراءً:
+   *[other] { $count } إجراء:
+}
+measures-overall = التقدم الإجمالي:
+measures-rollup-hint = تقدّم الهدف أو مجال العمل هو المتوسط المرجّح للإجراءات الجارية أو المتوقفة مؤقتًا أو المكتملة؛ أما الإجراءات المخطط لها فلا تُحتسب بعد.
+measures-not-started = لم يبدأ بعد
+measures-by-field = التقدم حسب مجال العمل
+measures-field = مجال العمل
+measures-count = الإجراءات
+measures-progress = التقدم
+measures-goal-count = { $count ->
+    [zero] لا إجراءات
+    [one] إجراء واحد
+    [two] إجراءان
+    [few] { $count } إجراءات
+    [many] { $count } إجراءً
+   *[other] { $count } إجراء
+}
+measures-in-field = الإجراءات في مجال العمل { $field }
+measures-measure = الإجراء
+measures-status = الحالة
+measures-open-data = البيانات المفتوحة
+measures-download-csv = تنزيل جميع الإجراءات كملف CSV
+measures-download-json = جميع الإجراءات بصيغة JSON (واجهة برمجة التطبيقات)
+measures-back = العودة إلى نظرة عامة على الإجراءات
+measures-goals = الأهداف
+measures-score = المساهمة المتوقعة { $score } من 3
+measures-period = الفترة الزمنية
+measures-period-from-to = من { $from } إلى { $to }
+measures-period-ongoing = منذ { $from }، مستمر
+measures-owner = الجهة المسؤولة
+measures-partners = الشركاء
+measures-cost = التكاليف السنوية
+measures-cost-value = { $money } و{ $staff } وظيفة بدوام كامل
+measures-funding = التمويل
+measures-requires = يتطلب
+measures-excludes = بديل عن
+measures-milestones = المراحل الرئيسية
+measures-milestone-done = تحقّق
+measures-milestone-open = لم يتحقق بعد
+measures-updates = سجل التحديثات
+measures-key = معرّف الإجراء: { $key }
+measure-status-planned = مخطط له
+measure-status-running = جارٍ
+measure-status-done = مكتمل
+measure-status-paused = متوقف مؤقتًا
+measure-status-dropped = ملغى
+
+## Measures: coordinators
+admin-measures-title = إدارة الإجراءات
+admin-measures-count = { $count ->
+    [zero] لا توجد إجراءات
+    [one] إجراء واحد
+    [two] إجراءان
+    [few] { $count } إجراءات
+    [many] { $count } إجراءً
+   *[other] { $count } إجراء
+}
+admin-measures-key = المعرّف
+admin-measures-money = المال سنويًا
+admin-measures-staff = الوظائف سنويًا (بدوام كامل)
+admin-measures-import = تحديث الحالة في خطوة واحدة
+admin-measures-import-intro = ارفعوا ملف CSV يحتوي على الأعمدة key، date، status، progress، واختياريًا note (الفاصل: فاصلة أو فاصلة منقوطة). يُفحص كل سطر؛ ولا يُعتمد إلا ملف خالٍ من الأخطاء، وعندها تُعتمد جميع أسطره دفعة واحدة.
+admin-measures-import-file = ملف CSV
+admin-measures-import-hint = الحالة: planned أو funded أو running أو done أو paused أو dropped؛ التقدم من 0 إلى 100؛ التاريخ بصيغة YYYY-MM-DD (سنة-شهر-يوم، مثل 2025-03-31).
+admin-measures-import-submit = الفحص والاعتماد
+admin-measures-imported = { $count ->
+    [zero] لم يُعتمد أي تحديث.
+    [one] اعتُمد تحديث واحد.
+    [two] اعتُمد تحديثان.
+    [few] اعتُمدت { $count } تحديثات.
+    [many] اعتُمد { $count } تحديثًا.
+   *[other] اعتُمد { $count } تحديث.
+}
+admin-measures-import-failed = لم يُعتمد الملف
+admin-measures-import-failed-intro = { $count ->
+    [one] يحتوي سطر واحد على أخطاء. لم يُغيَّر أي شيء. يُرجى تصحيح الملف ورفعه مرة أخرى.
+    [two] يحتوي سطران على أخطاء. لم يُغيَّر أي شيء. يُرجى تصحيح الملف ورفعه مرة أخرى.
+    [few] تحتوي { $count } أسطر على أخطاء. لم يُغيَّر أي شيء. يُرجى تصحيح الملف ورفعه مرة أخرى.
+    [many] يحتوي { $count } سطرًا على أخطاء. لم يُغيَّر أي شيء. يُرجى تصحيح الملف ورفعه مرة أخرى.
+   *[other] يحتوي { $count } سطر على أخطاء. لم يُغيَّر أي شيء. يُرجى تصحيح الملف ورفعه مرة أخرى.
+}
+admin-measures-csv-empty = الملف فارغ.
+admin-measures-csv-header = يجب أن يحتوي سطر العناوين على الأعمدة key، date، status، progress.
+admin-measures-csv-unknown = هذا الإجراء غير موجود.
+admin-measures-csv-date = هذا ليس تاريخًا بصيغة YYYY-MM-DD (سنة-شهر-يوم).
+admin-measures-csv-status = حالة غير معروفة (planned، funded، running، done، paused، dropped).
+admin-measures-csv-progress = يجب أن يكون التقدم رقمًا من 0 إلى 100.
+admin-measures-csv-duplicate = هذا التاريخ مذكور مرتين في الملف لهذا الإجراء.
+admin-scenarios-title = سيناريوهات تخطيط الإجراءات
+admin-scenarios-intro = يحدد السيناريو المال والموظفين المتاحين في كل سنة، إضافةً إلى قواعد. ويجد التخطيط ضمنه مجموعة الإجراءات وسنوات البدء التي تساهم أكثر من غيرها في تحقيق الأهداف – وهي الأفضل بشكل يمكن إثباته.
+admin-scenarios-none = لا توجد سيناريوهات بعد.
+admin-scenarios-name = السيناريو
+admin-scenarios-budget = المتاح
+admin-scenarios-budget-value = { $money } و{ $staff } وظيفة سنويًا، { $from }–{ $to }
+admin-scenarios-compare = مقارنة سيناريوهين
+admin-scenarios-compare-a = السيناريو الأول
+admin-scenarios-compare-b = السيناريو الثاني
+admin-scenarios-compare-submit = مقارنة
+admin-scenarios-back = العودة إلى السيناريوهات
+admin-plan-status = النتيجة
+admin-plan-chosen = الإجراءات في الخطة
+admin-plan-value = المساهمة في الأهداف
+admin-plan-optimal = الخطة المثلى، وهذا مُثبت.
+admin-plan-feasible = أفضل خطة تم العثور عليها (بُلغ الحد الزمني).
+admin-plan-infeasible = لا توجد خطة ممكنة بهذه القواعد.
+admin-plan-invalid = لم يعد السيناريو متوافقًا مع قائمة الإجراءات:
+admin-plan-solver-failed = فشل الحساب:
+admin-plan-summary = { $count ->
+    [zero] لا إجراءات، المساهمة في الأهداف { $value } نقطة.
+    [one] إجراء واحد، المساهمة في الأهداف { $value } نقطة.
+    [two] إجراءان، المساهمة في الأهداف { $value } نقطة.
+    [few] { $count } إجراءات، المساهمة في الأهداف { $value } نقطة.
+    [many] { $count } إجراءً، المساهمة في الأهداف { $value } نقطة.
+   *[other] { $count } إجراء، المساهمة في الأهداف { $value } نقطة.
+}
+admin-plan-gap = أفضل خطة ممكنة تزيد على هذه بنسبة { $gap }٪ على الأكثر.
+admin-plan-conflicts-title = هذه القواعد تتعارض فيما بينها
+admin-plan-conflict-must = إجراء إلزامي:
+admin-plan-conflict-share = الحد الأدنى لحصة مجال العمل { $field }
+admin-plan-conflict-money = المال المتاح
+admin-plan-conflict-staff = الموظفون المتاحون
+admin-plan-years = المال والموظفون في كل سنة
+admin-plan-year = السنة
+admin-plan-of = { $used } من { $available }
+admin-plan-binding = مستنفد بالكامل
+admin-plan-fte = { $staff } وظيفة
+admin-plan-chosen-title = الإجراءات في الخطة
+admin-plan-chosen-count = { $count ->
+    [zero] لا توجد إجراءات في الخطة
+    [one] إجراء واحد في الخطة
+    [two] إجراءان في الخطة
+    [few] { $count } إجراءات في الخطة
+    [many] { $count } إجراءً في الخطة
+   *[other] { $count } إجراء في الخطة
+}
+admin-plan-fields = حصص مجالات العمل من الجهد المبذول
+admin-plan-measures = الإجراءات
+admin-plan-share-col = الحصة
+admin-plan-min-share = الحد الأدنى للحصة
+admin-plan-goals = المساهمة المحقَّقة لكل هدف
+admin-plan-reached = المحقَّق من الممكن
+admin-plan-left-out = خارج الخطة – وما الذي يلزم لإدراجها
+admin-plan-left-out-intro = لكل إجراء غير مدرج في الخطة: لماذا، وما الذي يلزم لإضافته إليها أيضًا.
+admin-plan-ruled-out = مستبعد بموجب السيناريو
+admin-plan-outside = لا يجري ضمن فترة التخطيط
+admin-plan-conflicts = بديل عن
+admin-plan-requires = يتطلب إجراءً غير ممكن:
+admin-plan-needs = عند البدء في { $start } سيحتاج إضافيًا إلى
+admin-plan-needs-with = بالاشتراك مع
+admin-plan-share = سيُنزل حصة مجال العمل { $field } دون الحد الأدنى
+admin-plan-no-value = لا يساهم في الأهداف المرجّحة
+admin-compare-title = مقارنة السيناريوهات
+admin-compare-cost-year = التكاليف في { $year }
+admin-compare-binds = ما الذي استُنفد بالكامل
+admin-compare-binds-money = المال في { $year }
+admin-compare-binds-staff = الموظفون في { $year }
+admin-compare-both = { $count ->
+    [zero] لا يوجد أي إجراء في الخطتين كلتيهما.
+    [one] في الخطتين كلتيهما إجراء واحد.
+    [two] في الخطتين كلتيهما إجراءان.
+    [few] في الخطتين كلتيهما { $count } إجراءات.
+    [many] في الخطتين كلتيهما { $count } إجراءً.
+   *[other] في الخطتين كلتيهما { $count } إجراء.
+}
+admin-compare-only = فقط في «{ $name }»
+admin-compare-nothing = لا شيء.
+
+## Measures: navigation, funding
+nav-measures = الإجراءات
+measure-status-funded = مموَّل
+admin-plan-adopt-intro = عند اعتماد الخطة تُعلَّم إجراءاتها المخطط لها على أنها مموَّلة، بسنة البدء الواردة في الخطة. ثم يُعرض تقدّمها للعموم.
+admin-plan-adopt = اعتماد الخطة وتمويل إجراءاتها
+admin-plan-adopted = { $count } من الإجراءات أصبحت مموَّلة الآن.

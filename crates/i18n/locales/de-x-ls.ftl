@@ -709,3 +709,56 @@ opinion-gic = Alle Gruppen einig
 
 ## Themenfindung (theme finding)
 opinion-maps-heading = Meinungs-Bilder
+
+## Measures: implementation in the open
+measures-title = So weit sind die Maßnahmen
+measures-intro = Im Integrations-Konzept stehen Ziele. Für die Ziele gibt es Maßnahmen. Eine Maßnahme ist eine Sache, die wir tun. Zum Beispiel ein Sprach-Kurs. Für Maßnahmen braucht man Geld. Und man braucht Menschen für die Arbeit. Wir machen so viele Maßnahmen, wie Geld und Menschen da sind. Hier sehen Sie: So weit ist jede Maßnahme. Sie sehen das auch für jedes Handlungs-Feld und für jedes Ziel.
+measures-none = Es gibt noch keine Maßnahmen.
+measures-summary = { $count ->
+    [one] 1 Maßnahme:
+   *[other] { $count } Maßnahmen:
+}
+measures-overall = So weit sind alle Maßnahmen zusammen:
+measures-rollup-hint = So rechnen wir: Wir nehmen alle Maßnahmen zu einem Ziel. Oder alle Maßnahmen zu einem Handlungs-Feld. Wir zählen nur Maßnahmen, die gerade laufen, Pause machen oder fertig sind. Geplante Maßnahmen zählen noch nicht mit. Manche Maßnahmen zählen mehr als andere Maßnahmen.
+measures-not-started = hat noch nicht angefangen
+measures-by-field = So weit ist jedes Handlungs-Feld
+measures-field = Handlungs-Feld
+measures-count = Maßnahmen
+measures-progress = So weit ist es
+measures-goal-count = { $count ->
+    [one] 1 Maßnahme
+   *[other] { $count } Maßnahmen
+}
+measures-in-field = Maßnahmen im Handlungs-Feld { $field }
+measures-measure = Maßnahme
+measures-status = So ist es jetzt
+measures-open-data = Offene Daten. Das heißt: Alle dürfen diese Daten benutzen.
+measures-download-csv = Alle Maßnahmen herunter-laden (Datei im Format CSV)
+measures-download-json = Alle Maßnahmen herunter-laden (Datei im Format JSON für Computer-Programme)
+measures-back = Zurück zu allen Maßnahmen
+measures-goals = Ziele
+measures-score = So viel hilft die Maßnahme wahrscheinlich: { $score } von 3 Punkten
+measures-period = Von wann bis wann?
+measures-period-from-to = von { $from } bis { $to }
+measures-period-ongoing = seit { $from }. Es gibt noch kein Ende.
+measures-owner = Wer ist verantwortlich?
+measures-partners = Wer macht mit?
+measures-cost = Was kostet es in 1 Jahr?
+measures-cost-value = { $money } und { $staff } Vollzeit-Stellen. 1 Vollzeit-Stelle heißt: 1 Mensch arbeitet die ganze Woche.
+measures-funding = Wer bezahlt?
+measures-requires = Vorher muss es diese Maßnahme geben
+measures-excludes = Statt dieser Maßnahme geht auch
+measures-milestones = Wichtige Schritte
+measures-milestone-done = geschafft
+measures-milestone-open = noch nicht geschafft
+measures-updates = Was bisher passiert ist
+measures-key = Kenn-Zeichen der Maßnahme: { $key }
+measure-status-planned = geplant
+measure-status-running = läuft gerade
+measure-status-done = fertig
+measure-status-paused = macht gerade Pause
+measure-status-dropped = wird nicht mehr gemacht
+
+## Measures: navigation, funding
+nav-measures = Maßnahmen
+measure-status-funded = Das Geld ist da

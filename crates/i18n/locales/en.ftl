@@ -1141,3 +1141,156 @@ admin-themes-split-done = The theme has been split.
 admin-themes-suggestions = Suggestions for contributions without a theme
 admin-themes-suggestions-intro = From the contributions you have assigned to fields of action, Teilhabe learns where new contributions belong. The suggestion is an aid, not a decision.
 admin-themes-probability = Probability { $percent }%
+
+## Measures: implementation in the open
+measures-title = Implementation of the measures
+measures-intro = Measures are derived from the goals of the integration concept, depending on the staff and money available. Here you can see how far the measures have progressed – by field of action, goal and measure.
+measures-none = No measures have been recorded yet.
+measures-summary = { $count ->
+    [one] { $count } measure:
+   *[other] { $count } measures:
+}
+measures-overall = Overall progress:
+measures-rollup-hint = The progress of a goal or field of action is the weighted average of the measures that are running, paused or completed; planned measures do not count yet.
+measures-not-started = not started yet
+measures-by-field = Progress by field of action
+measures-field = Field of action
+measures-count = Measures
+measures-progress = Progress
+measures-goal-count = { $count ->
+    [one] one measure
+   *[other] { $count } measures
+}
+measures-in-field = Measures in the field of action { $field }
+measures-measure = Measure
+measures-status = Status
+measures-open-data = Open data
+measures-download-csv = Download all measures as a CSV file
+measures-download-json = All measures as JSON (API)
+measures-back = Back to the overview of measures
+measures-goals = Goals
+measures-score = expected contribution { $score } out of 3
+measures-period = Period
+measures-period-from-to = { $from } to { $to }
+measures-period-ongoing = since { $from }, ongoing
+measures-owner = Responsible
+measures-partners = Partners
+measures-cost = Costs per year
+measures-cost-value = { $money } and { $staff } full-time positions
+measures-funding = Funding
+measures-requires = Requires
+measures-excludes = Alternative to
+measures-milestones = Milestones
+measures-milestone-done = reached
+measures-milestone-open = open
+measures-updates = History
+measures-key = Identifier of the measure: { $key }
+measure-status-planned = planned
+measure-status-running = running
+measure-status-done = completed
+measure-status-paused = on hold
+measure-status-dropped = dropped
+
+## Measures: coordinators
+admin-measures-title = Manage measures
+admin-measures-count = { $count ->
+    [one] { $count } measure
+   *[other] { $count } measures
+}
+admin-measures-key = Identifier
+admin-measures-money = Money per year
+admin-measures-staff = Positions per year (FTE)
+admin-measures-import = Update the status in one step
+admin-measures-import-intro = Upload a CSV file with the columns key, date, status, progress and, optionally, note (separated by commas or semicolons). Every row is checked; a file is only accepted if it has no errors, and then all its rows at once.
+admin-measures-import-file = CSV file
+admin-measures-import-hint = Status: planned, funded, running, done, paused or dropped; progress 0 to 100; date YYYY-MM-DD.
+admin-measures-import-submit = Check and apply
+admin-measures-imported = { $count ->
+    [one] { $count } update applied.
+   *[other] { $count } updates applied.
+}
+admin-measures-import-failed = The file was not applied
+admin-measures-import-failed-intro = { $count ->
+    [one] { $count } row has errors. Nothing was changed. Please correct the file and upload it again.
+   *[other] { $count } rows have errors. Nothing was changed. Please correct the file and upload it again.
+}
+admin-measures-csv-empty = The file is empty.
+admin-measures-csv-header = The header row needs the columns key, date, status and progress.
+admin-measures-csv-unknown = This measure does not exist.
+admin-measures-csv-date = This is not a date in the form YYYY-MM-DD.
+admin-measures-csv-status = Unknown status (planned, funded, running, done, paused, dropped).
+admin-measures-csv-progress = The progress must be a number from 0 to 100.
+admin-measures-csv-duplicate = This date appears twice in the file for this measure.
+admin-scenarios-title = Scenarios for planning the measures
+admin-scenarios-intro = A scenario sets out the money and staff available per year, plus rules. Within it, planning finds the selection of measures and start years that contributes most to the goals – provably optimal.
+admin-scenarios-none = There are no scenarios yet.
+admin-scenarios-name = Scenario
+admin-scenarios-budget = Available
+admin-scenarios-budget-value = { $money } and { $staff } positions per year, { $from }–{ $to }
+admin-scenarios-compare = Compare two scenarios
+admin-scenarios-compare-a = First scenario
+admin-scenarios-compare-b = Second scenario
+admin-scenarios-compare-submit = Compare
+admin-scenarios-back = Back to the scenarios
+admin-plan-status = Result
+admin-plan-chosen = Measures in the plan
+admin-plan-value = Contribution to the goals
+admin-plan-optimal = Provably optimal.
+admin-plan-feasible = Best plan found (time limit reached).
+admin-plan-infeasible = There is no plan that satisfies these rules.
+admin-plan-invalid = The scenario no longer matches the catalogue of measures:
+admin-plan-solver-failed = The calculation failed:
+admin-plan-summary = { $count ->
+    [one] { $count } measure, contribution to the goals { $value } points.
+   *[other] { $count } measures, contribution to the goals { $value } points.
+}
+admin-plan-gap = The best possible plan is at most { $gap }% better.
+admin-plan-conflicts-title = These rules contradict each other
+admin-plan-conflict-must = Mandatory measure:
+admin-plan-conflict-share = Minimum share of field of action { $field }
+admin-plan-conflict-money = the money available
+admin-plan-conflict-staff = the staff available
+admin-plan-years = Money and staff per year
+admin-plan-year = Year
+admin-plan-of = { $used } of { $available }
+admin-plan-binding = fully used
+admin-plan-fte = { $staff } FTE
+admin-plan-chosen-title = Measures in the plan
+admin-plan-chosen-count = { $count ->
+    [one] { $count } measure in the plan
+   *[other] { $count } measures in the plan
+}
+admin-plan-fields = Shares of the fields of action in the effort
+admin-plan-measures = Measures
+admin-plan-share-col = Share
+admin-plan-min-share = Minimum share
+admin-plan-goals = Contribution achieved per goal
+admin-plan-reached = share of the possible achieved
+admin-plan-left-out = Not in the plan – and what it would take
+admin-plan-left-out-intro = For every measure that is not in the plan: why not, and what it would take to add it as well.
+admin-plan-ruled-out = excluded by the scenario
+admin-plan-outside = does not run within the planning period
+admin-plan-conflicts = is an alternative to
+admin-plan-requires = requires a measure that is not possible:
+admin-plan-needs = starting in { $start }, it would additionally need
+admin-plan-needs-with = together with
+admin-plan-share = would push field of action { $field } below its minimum share
+admin-plan-no-value = contributes nothing to the weighted goals
+admin-compare-title = Scenarios compared
+admin-compare-cost-year = Costs { $year }
+admin-compare-binds = What is fully used
+admin-compare-binds-money = Money { $year }
+admin-compare-binds-staff = Staff { $year }
+admin-compare-both = { $count ->
+    [one] { $count } measure is in both plans.
+   *[other] { $count } measures are in both plans.
+}
+admin-compare-only = Only in "{ $name }"
+admin-compare-nothing = None.
+
+## Measures: navigation, funding
+nav-measures = Measures
+measure-status-funded = funded
+admin-plan-adopt-intro = Adopting the plan marks its planned measures as funded, with the start year from the plan. Their progress is then shown publicly.
+admin-plan-adopt = Adopt the plan and fund its measures
+admin-plan-adopted = { $count } measures are now funded.

@@ -1135,3 +1135,156 @@ admin-themes-split-done = موضوع تقسیم شد.
 admin-themes-suggestions = توصیه‌ها برای پیشنهادهای بدون موضوع
 admin-themes-suggestions-intro = Teilhabe از پیشنهادهایی که شما به حوزه‌های اقدام اختصاص داده‌اید می‌آموزد که پیشنهادهای تازه به کجا تعلق دارند. این توصیه تنها کمکی است، نه تصمیم.
 admin-themes-probability = احتمال { $percent }٪
+
+## Measures: implementation in the open
+measures-title = اجرای اقدامات
+measures-intro = اقدامات از اهداف طرح ادغام استخراج می‌شوند، بسته به نیروی انسانی و بودجهٔ در دسترس. در اینجا می‌بینید که اقدامات تا کجا پیش رفته‌اند – به تفکیک حوزهٔ اقدام، هدف و اقدام.
+measures-none = هنوز هیچ اقدامی ثبت نشده است.
+measures-summary = { $count ->
+    [one] ۱ اقدام:
+   *[other] { $count } اقدام:
+}
+measures-overall = پیشرفت کلی:
+measures-rollup-hint = پیشرفت یک هدف یا حوزهٔ اقدام، میانگین وزنی اقداماتی است که در حال اجرا، موقتاً متوقف یا تکمیل‌شده‌اند؛ اقدامات برنامه‌ریزی‌شده هنوز به حساب نمی‌آیند.
+measures-not-started = هنوز آغاز نشده
+measures-by-field = پیشرفت به تفکیک حوزهٔ اقدام
+measures-field = حوزهٔ اقدام
+measures-count = اقدامات
+measures-progress = پیشرفت
+measures-goal-count = { $count ->
+    [one] یک اقدام
+   *[other] { $count } اقدام
+}
+measures-in-field = اقدامات در حوزهٔ اقدام { $field }
+measures-measure = اقدام
+measures-status = وضعیت
+measures-open-data = داده‌های باز
+measures-download-csv = دریافت همهٔ اقدامات به‌صورت فایل CSV
+measures-download-json = همهٔ اقدامات به‌صورت JSON (رابط برنامه‌نویسی)
+measures-back = بازگشت به نمای کلی اقدامات
+measures-goals = اهداف
+measures-score = سهم مورد انتظار: { $score } از ۳
+measures-period = بازهٔ زمانی
+measures-period-from-to = از { $from } تا { $to }
+measures-period-ongoing = از { $from }، بدون تاریخ پایان
+measures-owner = مسئول
+measures-partners = شرکا
+measures-cost = هزینه در سال
+measures-cost-value = { $money } و { $staff } پست تمام‌وقت
+measures-funding = تأمین مالی
+measures-requires = پیش‌نیاز
+measures-excludes = جایگزینی برای
+measures-milestones = نقاط عطف
+measures-milestone-done = محقق شد
+measures-milestone-open = هنوز محقق نشده
+measures-updates = سابقهٔ تغییرات
+measures-key = شناسهٔ اقدام: { $key }
+measure-status-planned = برنامه‌ریزی‌شده
+measure-status-running = در حال اجرا
+measure-status-done = تکمیل‌شده
+measure-status-paused = موقتاً متوقف
+measure-status-dropped = کنار گذاشته‌شده
+
+## Measures: coordinators
+admin-measures-title = مدیریت اقدامات
+admin-measures-count = { $count ->
+    [one] ۱ اقدام
+   *[other] { $count } اقدام
+}
+admin-measures-key = شناسه
+admin-measures-money = بودجه در سال
+admin-measures-staff = پست‌ها در سال (تمام‌وقت)
+admin-measures-import = به‌روزرسانی وضعیت در یک مرحله
+admin-measures-import-intro = یک فایل CSV با ستون‌های key، date، status، progress و در صورت تمایل note بارگذاری کنید (جداکننده: ویرگول یا نقطه‌ویرگول). هر سطر بررسی می‌شود؛ فقط فایلی بدون خطا پذیرفته می‌شود و در آن صورت همهٔ سطرها یک‌جا اعمال می‌شوند.
+admin-measures-import-file = فایل CSV
+admin-measures-import-hint = وضعیت: planned، funded، running، done، paused یا dropped؛ پیشرفت از ۰ تا ۱۰۰؛ تاریخ به قالب YYYY-MM-DD (سال-ماه-روز، مانند 2025-03-31).
+admin-measures-import-submit = بررسی و اعمال
+admin-measures-imported = { $count ->
+    [one] ۱ به‌روزرسانی اعمال شد.
+   *[other] { $count } به‌روزرسانی اعمال شد.
+}
+admin-measures-import-failed = فایل اعمال نشد
+admin-measures-import-failed-intro = { $count ->
+    [one] ۱ سطر خطا دارد. هیچ چیزی تغییر نکرد. لطفاً فایل را اصلاح کنید و دوباره بارگذاری کنید.
+   *[other] { $count } سطر خطا دارند. هیچ چیزی تغییر نکرد. لطفاً فایل را اصلاح کنید و دوباره بارگذاری کنید.
+}
+admin-measures-csv-empty = فایل خالی است.
+admin-measures-csv-header = سطر عنوان باید ستون‌های key، date، status و progress را داشته باشد.
+admin-measures-csv-unknown = چنین اقدامی وجود ندارد.
+admin-measures-csv-date = این تاریخی به قالب YYYY-MM-DD (سال-ماه-روز) نیست.
+admin-measures-csv-status = وضعیت ناشناخته (planned، funded، running، done، paused، dropped).
+admin-measures-csv-progress = پیشرفت باید عددی از ۰ تا ۱۰۰ باشد.
+admin-measures-csv-duplicate = این تاریخ برای این اقدام دو بار در فایل آمده است.
+admin-scenarios-title = سناریوهای برنامه‌ریزی اقدامات
+admin-scenarios-intro = هر سناریو بودجه و نیروی انسانی در دسترس در هر سال و نیز قواعدی را مشخص می‌کند. برنامه‌ریزی در چارچوب آن، مجموعه‌ای از اقدامات و سال‌های شروع را پیدا می‌کند که بیشترین سهم را در تحقق اهداف دارد – به‌طور اثبات‌پذیر بهینه.
+admin-scenarios-none = هنوز هیچ سناریویی وجود ندارد.
+admin-scenarios-name = سناریو
+admin-scenarios-budget = در دسترس
+admin-scenarios-budget-value = { $money } و { $staff } پست در سال، { $from }–{ $to }
+admin-scenarios-compare = مقایسهٔ دو سناریو
+admin-scenarios-compare-a = سناریوی اول
+admin-scenarios-compare-b = سناریوی دوم
+admin-scenarios-compare-submit = مقایسه
+admin-scenarios-back = بازگشت به سناریوها
+admin-plan-status = نتیجه
+admin-plan-chosen = اقدامات در برنامه
+admin-plan-value = سهم در تحقق اهداف
+admin-plan-optimal = به‌طور اثبات‌پذیر بهینه.
+admin-plan-feasible = بهترین برنامهٔ یافته‌شده (مهلت زمانی به پایان رسید).
+admin-plan-infeasible = با این قواعد هیچ برنامه‌ای ممکن نیست.
+admin-plan-invalid = سناریو دیگر با فهرست اقدامات سازگار نیست:
+admin-plan-solver-failed = محاسبه ناموفق بود:
+admin-plan-summary = { $count ->
+    [one] ۱ اقدام، سهم در تحقق اهداف: { $value } امتیاز.
+   *[other] { $count } اقدام، سهم در تحقق اهداف: { $value } امتیاز.
+}
+admin-plan-gap = بهترین برنامهٔ ممکن حداکثر { $gap }٪ بهتر از این است.
+admin-plan-conflicts-title = این قواعد با یکدیگر در تناقض‌اند
+admin-plan-conflict-must = اقدام الزامی:
+admin-plan-conflict-share = حداقل سهم حوزهٔ اقدام { $field }
+admin-plan-conflict-money = بودجهٔ در دسترس
+admin-plan-conflict-staff = نیروی انسانی در دسترس
+admin-plan-years = بودجه و نیروی انسانی در هر سال
+admin-plan-year = سال
+admin-plan-of = { $used } از { $available }
+admin-plan-binding = کاملاً مصرف‌شده
+admin-plan-fte = { $staff } پست
+admin-plan-chosen-title = اقدامات در برنامه
+admin-plan-chosen-count = { $count ->
+    [one] ۱ اقدام در برنامه
+   *[other] { $count } اقدام در برنامه
+}
+admin-plan-fields = سهم حوزه‌های اقدام از منابع صرف‌شده
+admin-plan-measures = اقدامات
+admin-plan-share-col = سهم
+admin-plan-min-share = حداقل سهم
+admin-plan-goals = سهم تحقق‌یافته برای هر هدف
+admin-plan-reached = تحقق‌یافته از حداکثر ممکن
+admin-plan-left-out = خارج از برنامه – و آنچه لازم است
+admin-plan-left-out-intro = برای هر اقدامی که در برنامه نیست: چرا، و چه چیزی لازم است تا آن هم به برنامه افزوده شود.
+admin-plan-ruled-out = سناریو آن را مستثنا کرده است
+admin-plan-outside = در بازهٔ برنامه‌ریزی اجرا نمی‌شود
+admin-plan-conflicts = جایگزینی است برای
+admin-plan-requires = به اقدامی نیاز دارد که ممکن نیست:
+admin-plan-needs = در صورت شروع در { $start }، این مقدار اضافی لازم دارد:
+admin-plan-needs-with = همراه با
+admin-plan-share = سهم حوزهٔ اقدام { $field } را به کمتر از حداقل می‌رساند
+admin-plan-no-value = سهمی در اهداف وزن‌دار ندارد
+admin-compare-title = مقایسهٔ سناریوها
+admin-compare-cost-year = هزینه‌ها در { $year }
+admin-compare-binds = آنچه کاملاً مصرف شده است
+admin-compare-binds-money = بودجه در { $year }
+admin-compare-binds-staff = نیروی انسانی در { $year }
+admin-compare-both = { $count ->
+    [one] ۱ اقدام در هر دو برنامه هست.
+   *[other] { $count } اقدام در هر دو برنامه هست.
+}
+admin-compare-only = فقط در «{ $name }»
+admin-compare-nothing = هیچ.
+
+## Measures: navigation, funding
+nav-measures = اقدامات
+measure-status-funded = تأمین مالی شده
+admin-plan-adopt-intro = با پذیرفتن برنامه، اقدامات برنامه‌ریزی‌شدهٔ آن با سال شروعِ برنامه، تأمین مالی‌شده علامت می‌خورند. سپس پیشرفت آن‌ها به‌صورت عمومی نمایش داده می‌شود.
+admin-plan-adopt = پذیرفتن برنامه و تأمین مالی اقدامات
+admin-plan-adopted = { $count } اقدام اکنون تأمین مالی شده است.

@@ -1147,3 +1147,172 @@ admin-themes-split-done = Temat został podzielony.
 admin-themes-suggestions = Sugestie dla propozycji bez tematu
 admin-themes-suggestions-intro = Na podstawie propozycji, które przypisali Państwo do obszarów działania, Teilhabe uczy się, dokąd przypisywać nowe propozycje. Sugestia jest pomocą, a nie decyzją.
 admin-themes-probability = Prawdopodobieństwo { $percent } %
+
+## Measures: implementation in the open
+measures-title = Realizacja działań
+measures-intro = Działania wynikają z celów koncepcji integracji, w zależności od dostępnego personelu i środków finansowych. Tutaj widać, na jakim etapie są działania – według obszarów działania, celów i poszczególnych działań.
+measures-none = Nie wprowadzono jeszcze żadnych działań.
+measures-summary = { $count ->
+    [one] { $count } działanie:
+    [few] { $count } działania:
+    [many] { $count } działań:
+   *[other] { $count } działania:
+}
+measures-overall = Postęp ogółem:
+measures-rollup-hint = Postęp celu lub obszaru działania to średnia ważona działań, które są w toku, wstrzymane lub zakończone; działania zaplanowane nie są jeszcze uwzględniane.
+measures-not-started = jeszcze nie rozpoczęto
+measures-by-field = Postęp według obszarów działania
+measures-field = Obszar działania
+measures-count = Działania
+measures-progress = Postęp
+measures-goal-count = { $count ->
+    [one] jedno działanie
+    [few] { $count } działania
+    [many] { $count } działań
+   *[other] { $count } działania
+}
+measures-in-field = Działania w obszarze działania { $field }
+measures-measure = Działanie
+measures-status = Stan
+measures-open-data = Otwarte dane
+measures-download-csv = Pobierz wszystkie działania jako plik CSV
+measures-download-json = Wszystkie działania w formacie JSON (interfejs programistyczny)
+measures-back = Powrót do przeglądu działań
+measures-goals = Cele
+measures-score = oczekiwany wkład: { $score } z 3
+measures-period = Okres
+measures-period-from-to = od { $from } do { $to }
+measures-period-ongoing = od { $from }, bezterminowo
+measures-owner = Odpowiedzialni
+measures-partners = Partnerzy
+measures-cost = Koszty rocznie
+measures-cost-value = { $money } i { $staff } etatu
+measures-funding = Finansowanie
+measures-requires = Wymaga
+measures-excludes = Alternatywa dla
+measures-milestones = Kamienie milowe
+measures-milestone-done = osiągnięty
+measures-milestone-open = otwarty
+measures-updates = Historia
+measures-key = Identyfikator działania: { $key }
+measure-status-planned = zaplanowane
+measure-status-running = w toku
+measure-status-done = zakończone
+measure-status-paused = wstrzymane
+measure-status-dropped = zaniechane
+
+## Measures: coordinators
+admin-measures-title = Zarządzanie działaniami
+admin-measures-count = { $count ->
+    [one] { $count } działanie
+    [few] { $count } działania
+    [many] { $count } działań
+   *[other] { $count } działania
+}
+admin-measures-key = Identyfikator
+admin-measures-money = Środki rocznie
+admin-measures-staff = Etaty rocznie
+admin-measures-import = Aktualizacja stanu w jednym kroku
+admin-measures-import-intro = Proszę przesłać plik CSV z kolumnami key, date, status, progress i opcjonalnie note (separator: przecinek lub średnik). Każdy wiersz jest sprawdzany; przyjmowany jest tylko plik bez błędów – i wtedy wszystkie jego wiersze naraz.
+admin-measures-import-file = Plik CSV
+admin-measures-import-hint = Status: planned, funded, running, done, paused lub dropped; postęp od 0 do 100; data RRRR-MM-DD.
+admin-measures-import-submit = Sprawdź i zastosuj
+admin-measures-imported = { $count ->
+    [one] Zastosowano { $count } aktualizację.
+    [few] Zastosowano { $count } aktualizacje.
+    [many] Zastosowano { $count } aktualizacji.
+   *[other] Zastosowano { $count } aktualizacji.
+}
+admin-measures-import-failed = Plik nie został przyjęty
+admin-measures-import-failed-intro = { $count ->
+    [one] { $count } wiersz zawiera błędy. Nic nie zostało zmienione. Proszę poprawić plik i przesłać go ponownie.
+    [few] { $count } wiersze zawierają błędy. Nic nie zostało zmienione. Proszę poprawić plik i przesłać go ponownie.
+    [many] { $count } wierszy zawiera błędy. Nic nie zostało zmienione. Proszę poprawić plik i przesłać go ponownie.
+   *[other] { $count } wiersza zawiera błędy. Nic nie zostało zmienione. Proszę poprawić plik i przesłać go ponownie.
+}
+admin-measures-csv-empty = Plik jest pusty.
+admin-measures-csv-header = Wiersz nagłówka musi zawierać kolumny key, date, status i progress.
+admin-measures-csv-unknown = Takie działanie nie istnieje.
+admin-measures-csv-date = To nie jest data w formacie RRRR-MM-DD.
+admin-measures-csv-status = Nieznany status (planned, funded, running, done, paused, dropped).
+admin-measures-csv-progress = Postęp musi być liczbą od 0 do 100.
+admin-measures-csv-duplicate = Dla tego działania ta data występuje w pliku dwukrotnie.
+admin-scenarios-title = Scenariusze planowania działań
+admin-scenarios-intro = Scenariusz określa środki i personel na każdy rok oraz reguły. Planowanie znajduje w jego ramach taki wybór działań i lat ich rozpoczęcia, który w największym stopniu przyczynia się do realizacji celów – z udowodnioną optymalnością.
+admin-scenarios-none = Nie ma jeszcze żadnych scenariuszy.
+admin-scenarios-name = Scenariusz
+admin-scenarios-budget = Dostępne
+admin-scenarios-budget-value = { $money } i { $staff } etatu rocznie, { $from }–{ $to }
+admin-scenarios-compare = Porównaj dwa scenariusze
+admin-scenarios-compare-a = Pierwszy scenariusz
+admin-scenarios-compare-b = Drugi scenariusz
+admin-scenarios-compare-submit = Porównaj
+admin-scenarios-back = Powrót do scenariuszy
+admin-plan-status = Wynik
+admin-plan-chosen = Działania w planie
+admin-plan-value = Wkład w realizację celów
+admin-plan-optimal = Optymalność udowodniona.
+admin-plan-feasible = Najlepszy znaleziony plan (osiągnięto limit czasu).
+admin-plan-infeasible = Przy tych regułach nie istnieje żaden plan.
+admin-plan-invalid = Scenariusz nie pasuje już do katalogu działań:
+admin-plan-solver-failed = Obliczenie nie powiodło się:
+admin-plan-summary = { $count ->
+    [one] { $count } działanie, wkład w realizację celów: { $value } punktu.
+    [few] { $count } działania, wkład w realizację celów: { $value } punktu.
+    [many] { $count } działań, wkład w realizację celów: { $value } punktu.
+   *[other] { $count } działania, wkład w realizację celów: { $value } punktu.
+}
+admin-plan-gap = Najlepszy możliwy plan jest lepszy od tego najwyżej o { $gap } %.
+admin-plan-conflicts-title = Te reguły są ze sobą sprzeczne
+admin-plan-conflict-must = Działanie obowiązkowe:
+admin-plan-conflict-share = Minimalny udział obszaru działania { $field }
+admin-plan-conflict-money = dostępne środki
+admin-plan-conflict-staff = dostępny personel
+admin-plan-years = Środki i personel w poszczególnych latach
+admin-plan-year = Rok
+admin-plan-of = { $used } z { $available }
+admin-plan-binding = wyczerpane
+admin-plan-fte = { $staff } etatu
+admin-plan-chosen-title = Działania w planie
+admin-plan-chosen-count = { $count ->
+    [one] { $count } działanie w planie
+    [few] { $count } działania w planie
+    [many] { $count } działań w planie
+   *[other] { $count } działania w planie
+}
+admin-plan-fields = Udział obszarów działania w nakładach
+admin-plan-measures = Działania
+admin-plan-share-col = Udział
+admin-plan-min-share = Minimalny udział
+admin-plan-goals = Osiągnięty wkład według celów
+admin-plan-reached = osiągnięte z możliwego
+admin-plan-left-out = Poza planem – i czego by to wymagało
+admin-plan-left-out-intro = Dla każdego działania, które nie weszło do planu: dlaczego, i co byłoby potrzebne, aby je dodatkowo uwzględnić.
+admin-plan-ruled-out = wykluczone przez scenariusz
+admin-plan-outside = nie jest realizowane w okresie planowania
+admin-plan-conflicts = jest alternatywą dla
+admin-plan-requires = wymaga działania, które nie jest możliwe:
+admin-plan-needs = przy rozpoczęciu w { $start } r. potrzebowałoby dodatkowo
+admin-plan-needs-with = wraz z
+admin-plan-share = obniżyłoby udział obszaru działania { $field } poniżej minimum
+admin-plan-no-value = nie wnosi nic do ważonych celów
+admin-compare-title = Porównanie scenariuszy
+admin-compare-cost-year = Koszty w { $year } r.
+admin-compare-binds = Co zostało wyczerpane
+admin-compare-binds-money = Środki w { $year } r.
+admin-compare-binds-staff = Personel w { $year } r.
+admin-compare-both = { $count ->
+    [one] { $count } działanie jest w obu planach.
+    [few] { $count } działania są w obu planach.
+    [many] { $count } działań jest w obu planach.
+   *[other] { $count } działania jest w obu planach.
+}
+admin-compare-only = Tylko w „{ $name }”
+admin-compare-nothing = Brak.
+
+## Measures: navigation, funding
+nav-measures = Działania
+measure-status-funded = sfinansowane
+admin-plan-adopt-intro = Po przyjęciu planu jego zaplanowane działania zostaną oznaczone jako sfinansowane, z rokiem rozpoczęcia z planu. Następnie ich postęp jest pokazywany publicznie.
+admin-plan-adopt = Przyjmij plan i sfinansuj działania
+admin-plan-adopted = Sfinansowane działania: { $count }.

@@ -1153,3 +1153,170 @@ admin-themes-split-done = Тема разделена.
 admin-themes-suggestions = Подсказки для предложений без темы
 admin-themes-suggestions-intro = На основе предложений, которые вы отнесли к сферам деятельности, Teilhabe учится определять, куда относятся новые предложения. Подсказка — это помощь, а не решение.
 admin-themes-probability = Вероятность { $percent } %
+
+## Measures: implementation in the open
+measures-title = Реализация мер
+measures-intro = Меры вытекают из целей концепции интеграции — в зависимости от имеющегося персонала и средств. Здесь видно, как продвигается реализация мер — по сферам деятельности, целям и отдельным мерам.
+measures-none = Меры пока не внесены.
+measures-summary = { $count ->
+    [one] { $count } мера:
+    [few] { $count } меры:
+    [many] { $count } мер:
+   *[other] { $count } меры:
+}
+measures-overall = Общий прогресс:
+measures-rollup-hint = Прогресс цели или сферы деятельности — это взвешенное среднее по мерам, которые выполняются, приостановлены или завершены; запланированные меры пока не учитываются.
+measures-not-started = ещё не начато
+measures-by-field = Прогресс по сферам деятельности
+measures-field = Сфера деятельности
+measures-count = Меры
+measures-progress = Прогресс
+measures-goal-count = { $count ->
+    [one] { $count } мера
+    [few] { $count } меры
+    [many] { $count } мер
+   *[other] { $count } меры
+}
+measures-in-field = Меры в сфере деятельности { $field }
+measures-measure = Мера
+measures-status = Статус
+measures-open-data = Открытые данные
+measures-download-csv = Скачать все меры в виде файла CSV
+measures-download-json = Все меры в формате JSON (программный интерфейс)
+measures-back = Назад к обзору мер
+measures-goals = Цели
+measures-score = ожидаемый вклад: { $score } из 3
+measures-period = Период
+measures-period-from-to = с { $from } по { $to }
+measures-period-ongoing = с { $from }, без срока окончания
+measures-owner = Ответственные
+measures-partners = Партнёры
+measures-cost = Расходы в год
+measures-cost-value = { $money } и { $staff } штатной ставки
+measures-funding = Финансирование
+measures-requires = Требует
+measures-excludes = Является альтернативой для
+measures-milestones = Ключевые этапы
+measures-milestone-done = достигнут
+measures-milestone-open = не достигнут
+measures-updates = История
+measures-key = Идентификатор меры: { $key }
+measure-status-planned = запланирована
+measure-status-running = выполняется
+measure-status-done = завершена
+measure-status-paused = приостановлена
+measure-status-dropped = отменена
+
+## Measures: coordinators
+admin-measures-title = Управление мерами
+admin-measures-count = { $count ->
+    [one] { $count } мера
+    [few] { $count } меры
+    [many] { $count } мер
+   *[other] { $count } меры
+}
+admin-measures-key = Идентификатор
+admin-measures-money = Средства в год
+admin-measures-staff = Ставки в год
+admin-measures-import = Обновить статус за один шаг
+admin-measures-import-intro = Загрузите файл CSV со столбцами key, date, status, progress и, по желанию, note (разделитель — запятая или точка с запятой). Каждая строка проверяется; принимается только файл без ошибок, и тогда все его строки применяются сразу.
+admin-measures-import-file = Файл CSV
+admin-measures-import-hint = Статус: planned, funded, running, done, paused или dropped; прогресс от 0 до 100; дата ГГГГ-ММ-ДД.
+admin-measures-import-submit = Проверить и применить
+admin-measures-imported = { $count ->
+    [one] Применено { $count } обновление.
+    [few] Применено { $count } обновления.
+    [many] Применено { $count } обновлений.
+   *[other] Применено { $count } обновления.
+}
+admin-measures-import-failed = Файл не принят
+admin-measures-import-failed-intro = { $count ->
+    [one] В { $count } строке есть ошибки. Ничего не изменено. Пожалуйста, исправьте файл и загрузите его снова.
+   *[other] В { $count } строках есть ошибки. Ничего не изменено. Пожалуйста, исправьте файл и загрузите его снова.
+}
+admin-measures-csv-empty = Файл пуст.
+admin-measures-csv-header = В строке заголовков должны быть столбцы key, date, status и progress.
+admin-measures-csv-unknown = Такой меры не существует.
+admin-measures-csv-date = Это не дата в формате ГГГГ-ММ-ДД.
+admin-measures-csv-status = Неизвестный статус (planned, funded, running, done, paused, dropped).
+admin-measures-csv-progress = Прогресс должен быть числом от 0 до 100.
+admin-measures-csv-duplicate = Для этой меры эта дата встречается в файле дважды.
+admin-scenarios-title = Сценарии планирования мер
+admin-scenarios-intro = Сценарий задаёт средства и персонал на каждый год, а также правила. Планирование находит в его рамках такой набор мер и лет их начала, который вносит наибольший вклад в достижение целей, — с доказанной оптимальностью.
+admin-scenarios-none = Сценариев пока нет.
+admin-scenarios-name = Сценарий
+admin-scenarios-budget = Доступно
+admin-scenarios-budget-value = { $money } и { $staff } ставки в год, { $from }–{ $to }
+admin-scenarios-compare = Сравнить два сценария
+admin-scenarios-compare-a = Первый сценарий
+admin-scenarios-compare-b = Второй сценарий
+admin-scenarios-compare-submit = Сравнить
+admin-scenarios-back = Назад к сценариям
+admin-plan-status = Результат
+admin-plan-chosen = Меры в плане
+admin-plan-value = Вклад в достижение целей
+admin-plan-optimal = Оптимальность доказана.
+admin-plan-feasible = Лучший найденный план (достигнут лимит времени).
+admin-plan-infeasible = При этих правилах плана не существует.
+admin-plan-invalid = Сценарий больше не соответствует каталогу мер:
+admin-plan-solver-failed = Расчёт не удался:
+admin-plan-summary = { $count ->
+    [one] { $count } мера, вклад в достижение целей — { $value } балла.
+    [few] { $count } меры, вклад в достижение целей — { $value } балла.
+    [many] { $count } мер, вклад в достижение целей — { $value } балла.
+   *[other] { $count } меры, вклад в достижение целей — { $value } балла.
+}
+admin-plan-gap = Наилучший возможный план лучше этого не более чем на { $gap } %.
+admin-plan-conflicts-title = Эти правила противоречат друг другу
+admin-plan-conflict-must = Обязательная мера:
+admin-plan-conflict-share = Минимальная доля сферы деятельности { $field }
+admin-plan-conflict-money = имеющиеся средства
+admin-plan-conflict-staff = имеющийся персонал
+admin-plan-years = Средства и персонал по годам
+admin-plan-year = Год
+admin-plan-of = { $used } из { $available }
+admin-plan-binding = исчерпано
+admin-plan-fte = { $staff } ставки
+admin-plan-chosen-title = Меры в плане
+admin-plan-chosen-count = { $count ->
+    [one] { $count } мера в плане
+    [few] { $count } меры в плане
+    [many] { $count } мер в плане
+   *[other] { $count } меры в плане
+}
+admin-plan-fields = Доли сфер деятельности в затратах
+admin-plan-measures = Меры
+admin-plan-share-col = Доля
+admin-plan-min-share = Минимальная доля
+admin-plan-goals = Достигнутый вклад по целям
+admin-plan-reached = достигнуто от возможного
+admin-plan-left-out = Не вошли в план — и что для этого нужно
+admin-plan-left-out-intro = Для каждой меры, не вошедшей в план: почему, и что потребовалось бы, чтобы дополнительно включить её.
+admin-plan-ruled-out = исключена сценарием
+admin-plan-outside = не выполняется в период планирования
+admin-plan-conflicts = является альтернативой для
+admin-plan-requires = требует меры, которая невозможна:
+admin-plan-needs = при начале в { $start } году потребовала бы дополнительно
+admin-plan-needs-with = вместе с
+admin-plan-share = опустила бы долю сферы деятельности { $field } ниже минимальной
+admin-plan-no-value = не вносит вклада во взвешенные цели
+admin-compare-title = Сравнение сценариев
+admin-compare-cost-year = Расходы в { $year } году
+admin-compare-binds = Что исчерпано
+admin-compare-binds-money = Средства в { $year } году
+admin-compare-binds-staff = Персонал в { $year } году
+admin-compare-both = { $count ->
+    [one] { $count } мера есть в обоих планах.
+    [few] { $count } меры есть в обоих планах.
+    [many] { $count } мер есть в обоих планах.
+   *[other] { $count } меры есть в обоих планах.
+}
+admin-compare-only = Только в «{ $name }»
+admin-compare-nothing = Нет.
+
+## Measures: navigation, funding
+nav-measures = Меры
+measure-status-funded = профинансировано
+admin-plan-adopt-intro = Если вы примете план, его запланированные меры будут отмечены как профинансированные с годом начала из плана. После этого их ход выполнения показывается публично.
+admin-plan-adopt = Принять план и профинансировать меры
+admin-plan-adopted = Профинансировано мер: { $count }.

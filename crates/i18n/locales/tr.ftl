@@ -1135,3 +1135,156 @@ admin-themes-split-done = Tema bölündü.
 admin-themes-suggestions = Teması olmayan katkılar için öneriler
 admin-themes-suggestions-intro = Teilhabe, eylem alanlarına atadığınız katkılardan yeni katkıların nereye ait olduğunu öğrenir. Öneri bir yardımcıdır, karar değildir.
 admin-themes-probability = Olasılık %{ $percent }
+
+## Measures: implementation in the open
+measures-title = Tedbirlerin uygulanması
+measures-intro = Tedbirler, mevcut personele ve bütçeye göre entegrasyon konseptinin hedeflerinden türetilir. Burada tedbirlerin ne aşamada olduğunu eylem alanı, hedef ve tedbir bazında görebilirsiniz.
+measures-none = Henüz kayıtlı tedbir yok.
+measures-summary = { $count ->
+    [one] 1 tedbir:
+   *[other] { $count } tedbir:
+}
+measures-overall = Genel ilerleme:
+measures-rollup-hint = Bir hedefin veya eylem alanının ilerlemesi, sürmekte olan, askıya alınmış veya tamamlanmış tedbirlerin ağırlıklı ortalamasıdır; planlanan tedbirler henüz hesaba katılmaz.
+measures-not-started = henüz başlamadı
+measures-by-field = Eylem alanına göre ilerleme
+measures-field = Eylem alanı
+measures-count = Tedbirler
+measures-progress = İlerleme
+measures-goal-count = { $count ->
+    [one] bir tedbir
+   *[other] { $count } tedbir
+}
+measures-in-field = { $field } eylem alanındaki tedbirler
+measures-measure = Tedbir
+measures-status = Durum
+measures-open-data = Açık veri
+measures-download-csv = Tüm tedbirleri CSV dosyası olarak indirin
+measures-download-json = Tüm tedbirler JSON olarak (programlama arayüzü)
+measures-back = Tedbirlere genel bakışa geri dön
+measures-goals = Hedefler
+measures-score = beklenen katkı: 3 üzerinden { $score }
+measures-period = Dönem
+measures-period-from-to = { $from } ile { $to } arası
+measures-period-ongoing = { $from } itibarıyla, süresiz
+measures-owner = Sorumlu
+measures-partners = Ortaklar
+measures-cost = Yıllık maliyet
+measures-cost-value = { $money } ve { $staff } tam zamanlı kadro
+measures-funding = Finansman
+measures-requires = Ön koşul
+measures-excludes = Alternatif olduğu tedbir
+measures-milestones = Kilometre taşları
+measures-milestone-done = ulaşıldı
+measures-milestone-open = açık
+measures-updates = Geçmiş
+measures-key = Tedbir kodu: { $key }
+measure-status-planned = planlandı
+measure-status-running = sürüyor
+measure-status-done = tamamlandı
+measure-status-paused = askıda
+measure-status-dropped = vazgeçildi
+
+## Measures: coordinators
+admin-measures-title = Tedbirleri yönet
+admin-measures-count = { $count ->
+    [one] 1 tedbir
+   *[other] { $count } tedbir
+}
+admin-measures-key = Kod
+admin-measures-money = Yıllık bütçe
+admin-measures-staff = Yıllık kadro (tam zamanlı)
+admin-measures-import = Durumu tek adımda güncelle
+admin-measures-import-intro = Sütunları key, date, status, progress ve isteğe bağlı olarak note olan bir CSV dosyası yükleyin (ayırıcı: virgül veya noktalı virgül). Her satır kontrol edilir; yalnızca hatasız bir dosya kabul edilir ve bu durumda tüm satırlar tek seferde uygulanır.
+admin-measures-import-file = CSV dosyası
+admin-measures-import-hint = Durum: planned, funded, running, done, paused veya dropped; ilerleme 0 ile 100 arası; tarih YYYY-AA-GG.
+admin-measures-import-submit = Kontrol et ve uygula
+admin-measures-imported = { $count ->
+    [one] 1 güncelleme uygulandı.
+   *[other] { $count } güncelleme uygulandı.
+}
+admin-measures-import-failed = Dosya uygulanmadı
+admin-measures-import-failed-intro = { $count ->
+    [one] 1 satırda hata var. Hiçbir şey değiştirilmedi. Lütfen dosyayı düzeltin ve yeniden yükleyin.
+   *[other] { $count } satırda hata var. Hiçbir şey değiştirilmedi. Lütfen dosyayı düzeltin ve yeniden yükleyin.
+}
+admin-measures-csv-empty = Dosya boş.
+admin-measures-csv-header = Başlık satırında key, date, status ve progress sütunları bulunmalıdır.
+admin-measures-csv-unknown = Böyle bir tedbir yok.
+admin-measures-csv-date = Bu, YYYY-AA-GG biçiminde bir tarih değil.
+admin-measures-csv-status = Bilinmeyen durum (planned, funded, running, done, paused, dropped).
+admin-measures-csv-progress = İlerleme 0 ile 100 arasında bir sayı olmalıdır.
+admin-measures-csv-duplicate = Bu tedbir için bu tarih dosyada iki kez geçiyor.
+admin-scenarios-title = Tedbir planlaması senaryoları
+admin-scenarios-intro = Bir senaryo, yıllık bütçeyi ve personeli ve ayrıca kuralları belirler. Planlama bu çerçevede hedeflere en çok katkı sağlayan tedbir ve başlangıç yılı seçimini bulur – en iyi olduğu kanıtlanabilir biçimde.
+admin-scenarios-none = Henüz senaryo yok.
+admin-scenarios-name = Senaryo
+admin-scenarios-budget = Mevcut kaynak
+admin-scenarios-budget-value = Yılda { $money } ve { $staff } kadro, { $from }–{ $to }
+admin-scenarios-compare = İki senaryoyu karşılaştır
+admin-scenarios-compare-a = Birinci senaryo
+admin-scenarios-compare-b = İkinci senaryo
+admin-scenarios-compare-submit = Karşılaştır
+admin-scenarios-back = Senaryolara geri dön
+admin-plan-status = Sonuç
+admin-plan-chosen = Plandaki tedbirler
+admin-plan-value = Hedeflere katkı
+admin-plan-optimal = En iyi olduğu kanıtlandı.
+admin-plan-feasible = Bulunan en iyi plan (süre sınırına ulaşıldı).
+admin-plan-infeasible = Bu kurallarla bir plan mümkün değil.
+admin-plan-invalid = Senaryo artık tedbir kataloğuyla uyuşmuyor:
+admin-plan-solver-failed = Hesaplama başarısız oldu:
+admin-plan-summary = { $count ->
+    [one] 1 tedbir, hedeflere katkı { $value } puan.
+   *[other] { $count } tedbir, hedeflere katkı { $value } puan.
+}
+admin-plan-gap = Mümkün olan en iyi plan en fazla %{ $gap } daha iyidir.
+admin-plan-conflicts-title = Bu kurallar birbiriyle çelişiyor
+admin-plan-conflict-must = Zorunlu tedbir:
+admin-plan-conflict-share = { $field } numaralı eylem alanının asgari payı
+admin-plan-conflict-money = mevcut bütçe
+admin-plan-conflict-staff = mevcut personel
+admin-plan-years = Yıllara göre bütçe ve personel
+admin-plan-year = Yıl
+admin-plan-of = { $used } / { $available }
+admin-plan-binding = tamamen kullanıldı
+admin-plan-fte = { $staff } kadro
+admin-plan-chosen-title = Plandaki tedbirler
+admin-plan-chosen-count = { $count ->
+    [one] Planda 1 tedbir
+   *[other] Planda { $count } tedbir
+}
+admin-plan-fields = Eylem alanlarının kaynak kullanımındaki payları
+admin-plan-measures = Tedbirler
+admin-plan-share-col = Pay
+admin-plan-min-share = Asgari pay
+admin-plan-goals = Hedef başına ulaşılan katkı
+admin-plan-reached = mümkün olanın ulaşılan kısmı
+admin-plan-left-out = Planda olmayanlar – ve gerekenler
+admin-plan-left-out-intro = Planda olmayan her tedbir için: neden planda olmadığı ve plana ek olarak alınması için neyin gerektiği.
+admin-plan-ruled-out = senaryo tarafından hariç tutuldu
+admin-plan-outside = planlama döneminde yürütülmüyor
+admin-plan-conflicts = şunun alternatifi:
+admin-plan-requires = mümkün olmayan bir tedbiri gerektiriyor:
+admin-plan-needs = { $start } yılında başlarsa ek olarak şunlara ihtiyaç duyar:
+admin-plan-needs-with = şununla birlikte:
+admin-plan-share = { $field } numaralı eylem alanının payını asgari payın altına düşürür
+admin-plan-no-value = ağırlıklandırılmış hedeflere hiç katkı sağlamıyor
+admin-compare-title = Senaryoların karşılaştırması
+admin-compare-cost-year = { $year } maliyetleri
+admin-compare-binds = Tamamen kullanılanlar
+admin-compare-binds-money = { $year } bütçesi
+admin-compare-binds-staff = { $year } personeli
+admin-compare-both = { $count ->
+    [one] 1 tedbir her iki planda da var.
+   *[other] { $count } tedbir her iki planda da var.
+}
+admin-compare-only = Yalnızca “{ $name }” senaryosunda
+admin-compare-nothing = Yok.
+
+## Measures: navigation, funding
+nav-measures = Önlemler
+measure-status-funded = finanse edildi
+admin-plan-adopt-intro = Planı benimsediğinizde planlanan önlemleri, plandaki başlangıç yılıyla finanse edilmiş olarak işaretlenir. Ardından ilerlemeleri herkese açık gösterilir.
+admin-plan-adopt = Planı benimse ve önlemleri finanse et
+admin-plan-adopted = { $count } önlem artık finanse ediliyor.

@@ -1150,3 +1150,170 @@ admin-themes-split-done = Тему розділено.
 admin-themes-suggestions = Підказки для пропозицій без теми
 admin-themes-suggestions-intro = На основі пропозицій, які ви віднесли до сфер діяльності, Teilhabe вчиться визначати, куди належать нові пропозиції. Підказка — це допомога, а не рішення.
 admin-themes-probability = Ймовірність { $percent } %
+
+## Measures: implementation in the open
+measures-title = Реалізація заходів
+measures-intro = Заходи випливають із цілей концепції інтеграції — залежно від наявного персоналу й коштів. Тут видно, як просувається реалізація заходів — за сферами діяльності, цілями та окремими заходами.
+measures-none = Заходів поки що не внесено.
+measures-summary = { $count ->
+    [one] { $count } захід:
+    [few] { $count } заходи:
+    [many] { $count } заходів:
+   *[other] { $count } заходу:
+}
+measures-overall = Загальний прогрес:
+measures-rollup-hint = Прогрес цілі або сфери діяльності — це зважене середнє заходів, які виконуються, призупинені або завершені; заплановані заходи поки що не враховуються.
+measures-not-started = ще не розпочато
+measures-by-field = Прогрес за сферами діяльності
+measures-field = Сфера діяльності
+measures-count = Заходи
+measures-progress = Прогрес
+measures-goal-count = { $count ->
+    [one] { $count } захід
+    [few] { $count } заходи
+    [many] { $count } заходів
+   *[other] { $count } заходу
+}
+measures-in-field = Заходи у сфері діяльності { $field }
+measures-measure = Захід
+measures-status = Статус
+measures-open-data = Відкриті дані
+measures-download-csv = Завантажити всі заходи як файл CSV
+measures-download-json = Усі заходи у форматі JSON (програмний інтерфейс)
+measures-back = Назад до огляду заходів
+measures-goals = Цілі
+measures-score = очікуваний внесок: { $score } з 3
+measures-period = Період
+measures-period-from-to = з { $from } по { $to }
+measures-period-ongoing = з { $from }, без терміну завершення
+measures-owner = Відповідальні
+measures-partners = Партнери
+measures-cost = Витрати на рік
+measures-cost-value = { $money } і { $staff } штатної ставки
+measures-funding = Фінансування
+measures-requires = Потребує
+measures-excludes = Є альтернативою для
+measures-milestones = Ключові етапи
+measures-milestone-done = досягнуто
+measures-milestone-open = не досягнуто
+measures-updates = Історія
+measures-key = Ідентифікатор заходу: { $key }
+measure-status-planned = заплановано
+measure-status-running = виконується
+measure-status-done = завершено
+measure-status-paused = призупинено
+measure-status-dropped = скасовано
+
+## Measures: coordinators
+admin-measures-title = Керування заходами
+admin-measures-count = { $count ->
+    [one] { $count } захід
+    [few] { $count } заходи
+    [many] { $count } заходів
+   *[other] { $count } заходу
+}
+admin-measures-key = Ідентифікатор
+admin-measures-money = Кошти на рік
+admin-measures-staff = Ставки на рік
+admin-measures-import = Оновити стан за один крок
+admin-measures-import-intro = Завантажте файл CSV зі стовпцями key, date, status, progress і, за бажанням, note (роздільник — кома або крапка з комою). Кожен рядок перевіряється; приймається лише файл без помилок, і тоді всі його рядки застосовуються одночасно.
+admin-measures-import-file = Файл CSV
+admin-measures-import-hint = Статус: planned, funded, running, done, paused або dropped; прогрес від 0 до 100; дата РРРР-ММ-ДД.
+admin-measures-import-submit = Перевірити та застосувати
+admin-measures-imported = { $count ->
+    [one] Застосовано { $count } оновлення.
+    [few] Застосовано { $count } оновлення.
+    [many] Застосовано { $count } оновлень.
+   *[other] Застосовано { $count } оновлення.
+}
+admin-measures-import-failed = Файл не прийнято
+admin-measures-import-failed-intro = { $count ->
+    [one] У { $count } рядку є помилки. Нічого не змінено. Будь ласка, виправте файл і завантажте його повторно.
+   *[other] У { $count } рядках є помилки. Нічого не змінено. Будь ласка, виправте файл і завантажте його повторно.
+}
+admin-measures-csv-empty = Файл порожній.
+admin-measures-csv-header = У рядку заголовків мають бути стовпці key, date, status і progress.
+admin-measures-csv-unknown = Такого заходу не існує.
+admin-measures-csv-date = Це не дата у форматі РРРР-ММ-ДД.
+admin-measures-csv-status = Невідомий статус (planned, funded, running, done, paused, dropped).
+admin-measures-csv-progress = Прогрес має бути числом від 0 до 100.
+admin-measures-csv-duplicate = Для цього заходу ця дата трапляється у файлі двічі.
+admin-scenarios-title = Сценарії планування заходів
+admin-scenarios-intro = Сценарій визначає кошти й персонал на кожен рік, а також правила. Планування знаходить у його межах такий набір заходів і років їх початку, який найбільше сприяє досягненню цілей, — з доведеною оптимальністю.
+admin-scenarios-none = Сценаріїв поки що немає.
+admin-scenarios-name = Сценарій
+admin-scenarios-budget = Доступно
+admin-scenarios-budget-value = { $money } і { $staff } ставки на рік, { $from }–{ $to }
+admin-scenarios-compare = Порівняти два сценарії
+admin-scenarios-compare-a = Перший сценарій
+admin-scenarios-compare-b = Другий сценарій
+admin-scenarios-compare-submit = Порівняти
+admin-scenarios-back = Назад до сценаріїв
+admin-plan-status = Результат
+admin-plan-chosen = Заходи в плані
+admin-plan-value = Внесок у досягнення цілей
+admin-plan-optimal = Оптимальність доведено.
+admin-plan-feasible = Найкращий знайдений план (досягнуто ліміту часу).
+admin-plan-infeasible = За цих правил плану не існує.
+admin-plan-invalid = Сценарій більше не відповідає каталогу заходів:
+admin-plan-solver-failed = Розрахунок не вдався:
+admin-plan-summary = { $count ->
+    [one] { $count } захід, внесок у досягнення цілей — { $value } бала.
+    [few] { $count } заходи, внесок у досягнення цілей — { $value } бала.
+    [many] { $count } заходів, внесок у досягнення цілей — { $value } бала.
+   *[other] { $count } заходу, внесок у досягнення цілей — { $value } бала.
+}
+admin-plan-gap = Найкращий можливий план кращий за цей щонайбільше на { $gap } %.
+admin-plan-conflicts-title = Ці правила суперечать одне одному
+admin-plan-conflict-must = Обов’язковий захід:
+admin-plan-conflict-share = Мінімальна частка сфери діяльності { $field }
+admin-plan-conflict-money = наявні кошти
+admin-plan-conflict-staff = наявний персонал
+admin-plan-years = Кошти й персонал за роками
+admin-plan-year = Рік
+admin-plan-of = { $used } з { $available }
+admin-plan-binding = вичерпано
+admin-plan-fte = { $staff } ставки
+admin-plan-chosen-title = Заходи в плані
+admin-plan-chosen-count = { $count ->
+    [one] { $count } захід у плані
+    [few] { $count } заходи у плані
+    [many] { $count } заходів у плані
+   *[other] { $count } заходу у плані
+}
+admin-plan-fields = Частки сфер діяльності у витратах
+admin-plan-measures = Заходи
+admin-plan-share-col = Частка
+admin-plan-min-share = Мінімальна частка
+admin-plan-goals = Досягнутий внесок за цілями
+admin-plan-reached = досягнуто від можливого
+admin-plan-left-out = Не ввійшли до плану — і що для цього потрібно
+admin-plan-left-out-intro = Для кожного заходу, що не ввійшов до плану: чому, і що знадобилося б, щоб додатково включити його.
+admin-plan-ruled-out = виключено сценарієм
+admin-plan-outside = не виконується в період планування
+admin-plan-conflicts = є альтернативою для
+admin-plan-requires = потребує заходу, який неможливий:
+admin-plan-needs = за початку в { $start } році потребував би додатково
+admin-plan-needs-with = разом із
+admin-plan-share = опустив би частку сфери діяльності { $field } нижче мінімальної
+admin-plan-no-value = не робить внеску у зважені цілі
+admin-compare-title = Порівняння сценаріїв
+admin-compare-cost-year = Витрати у { $year } році
+admin-compare-binds = Що вичерпано
+admin-compare-binds-money = Кошти у { $year } році
+admin-compare-binds-staff = Персонал у { $year } році
+admin-compare-both = { $count ->
+    [one] { $count } захід є в обох планах.
+    [few] { $count } заходи є в обох планах.
+    [many] { $count } заходів є в обох планах.
+   *[other] { $count } заходу є в обох планах.
+}
+admin-compare-only = Лише в «{ $name }»
+admin-compare-nothing = Немає.
+
+## Measures: navigation, funding
+nav-measures = Заходи
+measure-status-funded = профінансовано
+admin-plan-adopt-intro = Якщо ви ухвалите план, його заплановані заходи буде позначено як профінансовані з роком початку з плану. Після цього їхній поступ показується публічно.
+admin-plan-adopt = Ухвалити план і профінансувати заходи
+admin-plan-adopted = Профінансовано заходів: { $count }.

@@ -160,6 +160,35 @@ pub fn messages(locale: Locale) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests;
 
+/// A number with `places` decimals, grouped and with the locale's decimal sign (1.234,5;
+/// 1,234.5; ۱٬۲۳۴٫۵).
+pub fn format_decimal(v: f64, places: u32, l: Locale) -> String {
+    let scale = 10f64.powi(places as i32);
+    let r = (v * scale).round();
+    let neg = r < 0.0;
+    let r = r.abs() as i64;
+    let whole = r / scale as i64;
+    let frac = r % scale as i64;
+    let mut out = format_int(whole, l);
+    if neg {
+        out.insert(0, '-');
+    }
+    if places > 0 {
+        out.push_str(match l {
+            Locale::En => ".",
+            Locale::Ar | Locale::Fa => "٫",
+            _ => ",",
+        });
+        let f = format!("{frac:0width$}", width = places as usize);
+        if l == Locale::Fa {
+            out.extend(f.chars().map(|c| char::from_u32(0x06F0 + c.to_digit(10).unwrap_or(0)).unwrap_or(c)));
+        } else {
+            out.push_str(&f);
+        }
+    }
+    out
+}
+
 /// A whole number with the locale's digit grouping (1.165.000; 1,165,000; 1 165 000; ۱٬۱۶۵٬۰۰۰).
 pub fn format_int(n: i64, l: Locale) -> String {
     let digits = n.unsigned_abs().to_string();

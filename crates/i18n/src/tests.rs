@@ -107,4 +107,10 @@ fn numbers_are_grouped_per_locale() {
     assert_eq!(format_int(300_000, Locale::Fa), "۳۰۰٬۰۰۰");
     assert_eq!(format_int(999, Locale::De), "999");
     assert_eq!(format_int(-1000, Locale::En), "-1,000");
+    assert_eq!(format_decimal(1234.56, 1, Locale::De), "1.234,6");
+    assert_eq!(format_decimal(1234.56, 1, Locale::En), "1,234.6");
+    assert_eq!(format_decimal(2.5, 1, Locale::Fa), "۲٫۵");
+    assert_eq!(format_decimal(0.04, 1, Locale::De), "0,0");
+    assert_eq!(format_decimal(-0.25, 2, Locale::En), "-0.25");
+    assert_eq!(format_decimal(7.0, 0, Locale::De), "7");
 }

@@ -114,6 +114,9 @@ pub struct Measure {
     pub requires: Vec<String>,
     #[serde(default)]
     pub excludes: Vec<String>,
+    /// Starts exactly in `planned_start` (no start flexibility), e.g. when it is already funded.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fixed_start: bool,
 }
 
 /// The document `teilhabe plan` reads and `POST /api/v1/plan` takes: a scenario and its
@@ -505,7 +508,7 @@ fn options(input: &Input) -> (Vec<Option_>, Vec<Vec<usize>>) {
         if ruled_out.contains(m.key.as_str()) {
             continue;
         }
-        let starts: Vec<i32> = if m.planned_start < first {
+        let starts: Vec<i32> = if m.planned_start < first || m.fixed_start {
             vec![m.planned_start]
         } else {
             (m.planned_start..=(m.planned_start + s.start_flexibility as i32).min(last)).collect()
@@ -1143,6 +1146,7 @@ mod tests {
             money_eur: eur,
             requires: Vec::new(),
             excludes: Vec::new(),
+            fixed_start: false,
         }
     }
 

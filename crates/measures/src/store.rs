@@ -40,6 +40,8 @@ pub fn text<'a>(t: &'a Texts, locale: &str) -> &'a str {
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Planned,
+    /// Chosen in an adopted plan, with money and staff assigned; not begun yet.
+    Funded,
     Running,
     Done,
     Paused,
@@ -47,8 +49,9 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
         Status::Planned,
+        Status::Funded,
         Status::Running,
         Status::Done,
         Status::Paused,
@@ -57,6 +60,7 @@ impl Status {
     pub fn key(self) -> &'static str {
         match self {
             Status::Planned => "planned",
+            Status::Funded => "funded",
             Status::Running => "running",
             Status::Done => "done",
             Status::Paused => "paused",
@@ -66,9 +70,12 @@ impl Status {
     pub fn parse(s: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|x| x.key() == s)
     }
-    /// Counts in the progress roll-up: under way or finished.
+    /// Counts in the progress roll-up: decided (funded), under way or finished.
     pub fn counts(self) -> bool {
-        matches!(self, Status::Running | Status::Done | Status::Paused)
+        matches!(
+            self,
+            Status::Funded | Status::Running | Status::Done | Status::Paused
+        )
     }
 }
 
@@ -184,14 +191,25 @@ mod ordered_goals {
 
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
-        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    s.bytes()
+        .enumerate()
+        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=days).contains(&d)
 }
 
 /// Everything wrong with new measures for a catalogue that holds `existing`, by where it is
@@ -318,14 +336,16 @@ fn as_planner(ms: &[Measure], scenario: Scenario) -> planner::Input {
                 money_eur: m.money_eur,
                 requires: m.requires.clone(),
                 excludes: m.excludes.clone(),
+                fixed_start: m.status == Status::Funded,
             })
             .collect(),
     }
 }
 
 /// The planner's view of the catalogue under a scenario: finished measures are left out (and
-/// requirements on them hold), dropped ones are ruled out; measures under way (running, paused)
-/// are committed on their own funding unless the scenario has them compete (`include_running`).
+/// requirements on them hold), dropped ones are ruled out, funded ones (an adopted plan's) must
+/// be in; measures under way (running, paused) go on with their own funding unless the scenario
+/// has them compete (`include_running`).
 pub fn planner_input(ms: &[Measure], scenario: &Scenario) -> planner::Input {
     let committed = |m: &Measure| {
         m.status == Status::Done
@@ -347,14 +367,25 @@ pub fn planner_input(ms: &[Measure], scenario: &Scenario) -> planner::Input {
         })
         .collect();
     let mut s = scenario.clone();
-    for m in ms.iter().filter(|m| m.status == Status::Dropped) {
-        if !s.must_not.contains(&m.key) && !s.must.contains(&m.key) {
-            s.must_not.push(m.key.clone());
-        }
-    }
     s.must.retain(|k| !fixed.contains(k.as_str()));
     s.must_not.retain(|k| !fixed.contains(k.as_str()));
+    for m in ms {
+        let rule = match m.status {
+            Status::Dropped => &mut s.must_not,
+            Status::Funded => &mut s.must,
+            _ => continue,
+        };
+        if !s_contains(rule, &m.key) {
+            rule.push(m.key.clone());
+        }
+    }
+    let must: HashSet<String> = s.must.iter().cloned().collect();
+    s.must_not.retain(|k| !must.contains(k));
     as_planner(&live, s)
+}
+
+fn s_contains(v: &[String], k: &str) -> bool {
+    v.iter().any(|x| x == k)
 }
 
 fn json<T: Serialize>(v: &T) -> String {
@@ -565,11 +596,23 @@ pub struct StatusUpdate {
     pub text: Texts,
 }
 
-/// A CSV problem by physical line.
+/// A CSV problem by physical line: a code (for translations), the value concerned, and a
+/// message in English (for the API and the command line).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LineError {
     pub line: usize,
+    pub code: &'static str,
+    pub value: String,
     pub message: String,
+}
+
+fn line_error(line: usize, code: &'static str, value: &str, message: String) -> LineError {
+    LineError {
+        line,
+        code,
+        value: value.to_string(),
+        message,
+    }
 }
 
 /// Reads a status CSV: `key,date,status,progress,note` (header required; `;` or `,`; the
@@ -583,10 +626,7 @@ pub fn parse_status_csv(
     let mut out = Vec::new();
     let mut lines = text.lines().enumerate();
     let Some((_, header)) = lines.next() else {
-        return Err(vec![LineError {
-            line: 1,
-            message: "the file is empty".into(),
-        }]);
+        return Err(vec![line_error(1, "empty", "", "the file is empty".into())]);
     };
     let sep = if header.contains(';') { ';' } else { ',' };
     let cols: Vec<String> = header.split(sep).map(|c| c.trim().to_lowercase()).collect();
@@ -597,11 +637,12 @@ pub fn parse_status_csv(
         find(&["status"]),
         find(&["progress", "fortschritt"]),
     ) else {
-        return Err(vec![LineError {
-            line: 1,
-            message: "the header needs the columns key, date, status and progress (note optional)"
-                .into(),
-        }]);
+        return Err(vec![line_error(
+            1,
+            "header",
+            header,
+            "the header needs the columns key, date, status and progress (note optional)".into(),
+        )]);
     };
     let cn = find(&["note", "notiz", "text", "bemerkung"]);
     let mut seen: HashSet<(String, String)> = HashSet::new();
@@ -613,26 +654,30 @@ pub fn parse_status_csv(
         let f: Vec<&str> = split_csv(line, sep);
         let get = |c: usize| f.get(c).map(|s| s.trim()).unwrap_or("");
         let key = get(ck);
-        let mut bad = |m: String| {
-            errs.push(LineError {
-                line: n,
-                message: m,
-            })
-        };
+        let mut bad =
+            |code: &'static str, value: &str, m: String| errs.push(line_error(n, code, value, m));
         if !known.contains(key) {
-            bad(format!("unknown measure \"{key}\""));
+            bad("unknown-measure", key, format!("unknown measure \"{key}\""));
             continue;
         }
         let date = get(cd);
         if !is_date(date) {
-            bad(format!("\"{date}\" is not a date (YYYY-MM-DD)"));
+            bad(
+                "date",
+                date,
+                format!("\"{date}\" is not a date (YYYY-MM-DD)"),
+            );
             continue;
         }
         let Some(status) = Status::parse(&get(cs).to_lowercase()) else {
-            bad(format!(
-                "\"{}\" is not a status (planned, running, done, paused, dropped)",
-                get(cs)
-            ));
+            bad(
+                "status",
+                get(cs),
+                format!(
+                    "\"{}\" is not a status (planned, funded, running, done, paused, dropped)",
+                    get(cs)
+                ),
+            );
             continue;
         };
         let progress = match get(cp)
@@ -643,12 +688,20 @@ pub fn parse_status_csv(
         {
             Ok(p) if (0.0..=100.0).contains(&p) => p,
             _ => {
-                bad(format!("\"{}\" is not a progress from 0 to 100", get(cp)));
+                bad(
+                    "progress",
+                    get(cp),
+                    format!("\"{}\" is not a progress from 0 to 100", get(cp)),
+                );
                 continue;
             }
         };
         if !seen.insert((key.to_string(), date.to_string())) {
-            bad(format!("\"{key}\" has a second row for {date}"));
+            bad(
+                "duplicate",
+                key,
+                format!("\"{key}\" has a second row for {date}"),
+            );
             continue;
         }
         let mut text = Texts::new();
@@ -797,6 +850,8 @@ pub struct SavedScenario {
     pub scenario: Scenario,
     pub plan: Option<Plan>,
     pub solved_at: Option<i64>,
+    #[serde(skip)]
+    pub input_hash: Option<String>,
     pub updated_at: i64,
 }
 
@@ -820,7 +875,7 @@ pub async fn save_scenario(
     let mut tx = db.begin().await?;
     let id = match id {
         Some(id) => {
-            let n = sqlx::query("UPDATE measure_scenarios SET name = $1, description = $2, scenario = $3, plan = NULL, solved_at = NULL, updated_at = $4 WHERE tenant_id = $5 AND id = $6")
+            let n = sqlx::query("UPDATE measure_scenarios SET name = $1, description = $2, scenario = $3, plan = NULL, solved_at = NULL, input_hash = NULL, updated_at = $4 WHERE tenant_id = $5 AND id = $6")
                 .bind(name.trim())
                 .bind(description.trim())
                 .bind(json(s))
@@ -850,7 +905,7 @@ pub async fn save_scenario(
 }
 
 pub async fn scenarios(db: &Db, t: TenantId) -> Result<Vec<SavedScenario>> {
-    let rows = sqlx::query("SELECT id, name, description, scenario, plan, solved_at, updated_at FROM measure_scenarios WHERE tenant_id = $1 ORDER BY id")
+    let rows = sqlx::query("SELECT id, name, description, scenario, plan, solved_at, updated_at, input_hash FROM measure_scenarios WHERE tenant_id = $1 ORDER BY id")
         .bind(t.0)
         .fetch_all(db.pool())
         .await?;
@@ -866,6 +921,7 @@ pub async fn scenarios(db: &Db, t: TenantId) -> Result<Vec<SavedScenario>> {
                     .get::<Option<String>, _>(4)
                     .and_then(|p| serde_json::from_str(&p).ok()),
                 solved_at: r.get(5),
+                input_hash: r.get(7),
                 updated_at: r.get(6),
             })
         })
@@ -880,24 +936,104 @@ pub async fn scenario(db: &Db, t: TenantId, id: i64) -> Result<SavedScenario> {
         .ok_or(Error::NotFound)
 }
 
-/// The newest change to the catalogue (a stored plan older than this is stale).
-pub async fn catalogue_changed_at(db: &Db, t: TenantId) -> Result<i64> {
-    let r = sqlx::query("SELECT MAX(updated_at) FROM measure_measures WHERE tenant_id = $1")
+/// Adopts a plan: its chosen measures that were only planned become funded, starting in the
+/// year the plan gives them, each with a dated update naming the scenario. One transaction.
+pub async fn adopt(
+    db: &Db,
+    t: TenantId,
+    scenario_name: &str,
+    plan: &Plan,
+    day: &str,
+    now: i64,
+) -> Result<usize> {
+    if !is_date(day) {
+        return Err(Error::Invalid(vec![InputError {
+            at: "date".into(),
+            message: format!("\"{day}\" is not a date"),
+        }]));
+    }
+    let mut tx = db.begin().await?;
+    let mut n = 0;
+    for c in &plan.chosen {
+        let row = sqlx::query(
+            "SELECT id, status, progress FROM measure_measures WHERE tenant_id = $1 AND key = $2",
+        )
         .bind(t.0)
-        .fetch_one(db.pool())
+        .bind(&c.key)
+        .fetch_optional(tx.conn())
         .await?;
-    Ok(r.get::<Option<i64>, _>(0).unwrap_or(0))
+        let Some(row) = row else { continue };
+        if row.get::<String, _>(1) != Status::Planned.key() {
+            continue;
+        }
+        let id: i64 = row.get(0);
+        let progress: f64 = row.get(2);
+        sqlx::query("UPDATE measure_measures SET status = $1, planned_start = $2, updated_at = $3 WHERE id = $4")
+            .bind(Status::Funded.key())
+            .bind(i64::from(c.start))
+            .bind(now)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        let text: Texts = [
+            (
+                "de".to_string(),
+                format!("Im Plan „{scenario_name}“ finanziert, Start {}", c.start),
+            ),
+            (
+                "en".to_string(),
+                format!(
+                    "Funded in the plan \"{scenario_name}\", starting {}",
+                    c.start
+                ),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        sqlx::query("INSERT INTO measure_updates (measure_id, day, status, progress, text, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(id)
+            .bind(day)
+            .bind(Status::Funded.key())
+            .bind(progress)
+            .bind(json(&text))
+            .bind(now)
+            .execute(tx.conn())
+            .await?;
+        n += 1;
+    }
+    tx.commit().await?;
+    Ok(n)
 }
 
-pub async fn store_plan(db: &Db, t: TenantId, id: i64, plan: &Plan, now: i64) -> Result<()> {
+/// A fingerprint of what the planner solves (FNV-1a over its JSON): a stored plan is current
+/// while the scenario and the catalogue give the same input.
+pub fn input_hash(i: &planner::Input) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in json(i).bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Stores the plan solved for `input_hash` (see [`input_hash`]).
+pub async fn store_plan(
+    db: &Db,
+    t: TenantId,
+    id: i64,
+    input_hash: &str,
+    plan: &Plan,
+    now: i64,
+) -> Result<()> {
     let mut tx = db.begin().await?;
     sqlx::query(
-        "UPDATE measure_scenarios SET plan = $1, solved_at = $2 WHERE tenant_id = $3 AND id = $4",
+        "UPDATE measure_scenarios SET plan = $1, solved_at = $2, input_hash = $5 WHERE tenant_id = $3 AND id = $4",
     )
     .bind(json(plan))
     .bind(now)
     .bind(t.0)
     .bind(id)
+    .bind(input_hash)
     .execute(tx.conn())
     .await?;
     tx.commit().await?;
@@ -919,20 +1055,20 @@ pub async fn delete_scenario(db: &Db, t: TenantId, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// A saved scenario with its stored plan when that is newer than the catalogue, and the
-/// planner's input to solve it again (solve off the async runtime, then [`store_plan`]).
+/// A saved scenario with its stored plan while that was solved for the same input (scenario and
+/// catalogue unchanged), and the planner's input to solve it again (solve off the async
+/// runtime, then [`store_plan`] with [`input_hash`]).
 pub async fn scenario_with_input(
     db: &Db,
     t: TenantId,
     id: i64,
 ) -> Result<(SavedScenario, Option<Plan>, planner::Input)> {
     let s = scenario(db, t, id).await?;
-    let changed = catalogue_changed_at(db, t).await?;
-    let fresh = match (&s.plan, s.solved_at) {
-        (Some(p), Some(at)) if at >= changed => Some(p.clone()),
-        _ => None,
-    };
     let ms = list(db, t).await?;
     let input = planner_input(&ms, &s.scenario);
+    let fresh = match (&s.plan, &s.input_hash) {
+        (Some(p), Some(h)) if *h == input_hash(&input) => Some(p.clone()),
+        _ => None,
+    };
     Ok((s, fresh, input))
 }

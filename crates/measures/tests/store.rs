@@ -90,7 +90,7 @@ async fn catalogue_tracking_rollup_and_scenarios() {
         let csv = "key;date;status;progress;note\nM-2.1-01;2027-03-01;running;10;Gestartet\nM-9;2027-03-01;running;10;\nM-6.1-01;2027-02-30;done;100;\nM-6.2-01;2027-03-01;fertig;5;\nM-2.1-02;2027-03-01;running;150\n";
         let errs = store::parse_status_csv(csv, &known).unwrap_err();
         let lines: Vec<usize> = errs.iter().map(|e| e.line).collect();
-        assert_eq!(lines, [3, 5, 6], "{errs:?}");
+        assert_eq!(lines, [3, 4, 5, 6], "{errs:?}");
         assert!(errs[0].message.contains("M-9"));
         let csv = "key,date,status,progress,note\nM-2.1-01,2027-03-01,running,10,\"Gestartet, mit Team\"\nM-6.1-01,2024-01-01,running,50,older than the newest\n";
         let ups = store::parse_status_csv(csv, &known).unwrap();
@@ -136,10 +136,26 @@ async fn catalogue_tracking_rollup_and_scenarios() {
         // 70,000: the running 6.1-01 (30,000) plus 2.1-01 (40,000) is worth most.
         let keys: Vec<&str> = plan.chosen.iter().map(|c| c.key.as_str()).collect();
         assert_eq!(keys, ["M-2.1-01", "M-6.1-01"]);
-        store::store_plan(db, t, id, &plan, NOW + 20).await.unwrap();
+        store::store_plan(db, t, id, &store::input_hash(&input), &plan, NOW + 20)
+            .await
+            .unwrap();
         let (_, fresh, _) = store::scenario_with_input(db, t, id).await.unwrap();
         assert_eq!(fresh.as_ref(), Some(&plan));
+        // A tracking update that changes nothing the planner sees keeps the plan ...
         store::apply_updates(db, t, &ups[..1], NOW + 30)
+            .await
+            .unwrap();
+        let (_, fresh, _) = store::scenario_with_input(db, t, id).await.unwrap();
+        assert!(fresh.is_some());
+        // ... one that does (a measure dropped) makes it stale.
+        let drop = store::StatusUpdate {
+            key: "M-6.2-01".into(),
+            date: "2027-04-01".into(),
+            status: Status::Dropped,
+            progress: 0.0,
+            text: Default::default(),
+        };
+        store::apply_updates(db, t, &[drop], NOW + 40)
             .await
             .unwrap();
         let (_, fresh, _) = store::scenario_with_input(db, t, id).await.unwrap();

@@ -22,6 +22,7 @@ pub mod forum;
 pub mod guide;
 pub mod hsds;
 pub mod invitations;
+pub mod measures;
 pub mod my_org;
 pub mod opinion;
 pub mod processes;

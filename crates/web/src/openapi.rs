@@ -145,6 +145,35 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             "type": "object", "additionalProperties": false, "required": ["title", "body"],
             "properties": { "title": { "type": "string", "maxLength": 200 }, "body": { "type": "string", "maxLength": 20000 } }
         }),
+        ("POST", "/api/v1/measures/status") => json!({
+            "type": "object", "additionalProperties": false, "required": ["csv"],
+            "properties": { "csv": { "type": "string", "description": "CSV text with the header key,date,status,progress[,note] (`;` or `,`); every line is checked and nothing applies unless all are right" } }
+        }),
+        ("POST", "/api/v1/plan") => json!({
+            "type": "object", "required": ["horizon", "money_eur", "staff_fte", "measures"],
+            "description": "a scenario with its measures, as `teilhabe plan FILE.json` reads it (docs/planner.md); answers the plan, or 422 with every error named where it is",
+            "properties": {
+                "horizon": { "type": "object", "required": ["first_year", "years"], "properties": { "first_year": { "type": "integer" }, "years": { "type": "integer", "minimum": 1, "maximum": 30 } } },
+                "money_eur": { "oneOf": [{ "type": "number", "minimum": 0 }, { "type": "array", "items": { "type": "number", "minimum": 0 } }] },
+                "staff_fte": { "oneOf": [{ "type": "number", "minimum": 0 }, { "type": "array", "items": { "type": "number", "minimum": 0 } }] },
+                "fte_cost_eur": { "type": "number", "minimum": 0 },
+                "goal_weights": { "type": "object", "additionalProperties": { "type": "number", "minimum": 0 } },
+                "must": { "type": "array", "items": { "type": "string" } },
+                "must_not": { "type": "array", "items": { "type": "string" } },
+                "min_share": { "type": "object", "description": "field of action number -> minimum share 0..1", "additionalProperties": { "type": "number", "minimum": 0, "maximum": 1 } },
+                "start_flexibility": { "type": "integer", "minimum": 0, "maximum": 10 },
+                "include_running": { "type": "boolean" },
+                "measures": { "type": "array", "items": { "type": "object", "required": ["key", "field", "goals", "planned_start", "staff_fte", "money_eur"],
+                    "properties": { "key": { "type": "string" }, "title": { "type": "string" }, "field": { "type": "integer" }, "goals": { "type": "object", "additionalProperties": { "type": "number", "minimum": 0 } },
+                        "planned_start": { "type": "integer" }, "duration_years": { "type": ["integer", "null"], "minimum": 1 }, "staff_fte": { "type": "number", "minimum": 0 }, "money_eur": { "type": "number", "minimum": 0 },
+                        "requires": { "type": "array", "items": { "type": "string" } }, "excludes": { "type": "array", "items": { "type": "string" } }, "fixed_start": { "type": "boolean" } } } }
+            }
+        }),
+        ("POST", "/api/v1/scenarios") | ("PUT", "/api/v1/scenarios/{id}") => json!({
+            "type": "object", "additionalProperties": false, "required": ["name", "scenario"],
+            "properties": { "name": { "type": "string" }, "description": { "type": "string" },
+                "scenario": { "type": "object", "description": "the scenario without measures (docs/planner.md): horizon, money_eur, staff_fte, fte_cost_eur, goal_weights, must, must_not, min_share, start_flexibility, include_running; the measures are the catalogue's" } }
+        }),
         ("PUT", "/api/v1/themes/{id}") => json!({
             "type": "object", "additionalProperties": false,
             "properties": { "name": { "type": "string", "maxLength": 200 }, "field": { "type": ["integer", "null"], "description": "field of action; null clears it" }, "accepted": { "type": "boolean" } }

@@ -68,6 +68,7 @@ CREATE TABLE measure_scenarios (
     scenario TEXT NOT NULL,
     plan TEXT,
     solved_at BIGINT,
+    input_hash TEXT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );

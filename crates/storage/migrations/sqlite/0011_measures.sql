@@ -68,6 +68,7 @@ CREATE TABLE measure_scenarios (
     scenario TEXT NOT NULL,
     plan TEXT,
     solved_at INTEGER,
+    input_hash TEXT,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );

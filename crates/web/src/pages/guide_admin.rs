@@ -1143,7 +1143,7 @@ pub async fn admin_export(State(app): State<AppState>, ctx: Ctx) -> Result<Respo
 }
 
 /// The file of a multipart upload (field `file`), as text.
-async fn upload_text(mut mp: axum::extract::Multipart) -> Result<String, AppError> {
+pub(crate) async fn upload_text(mut mp: axum::extract::Multipart) -> Result<String, AppError> {
     while let Some(field) = mp
         .next_field()
         .await

@@ -5,6 +5,7 @@ pub mod events;
 pub mod forum;
 pub mod guide;
 pub mod guide_admin;
+pub mod measures;
 pub mod my_org;
 pub mod opinion;
 pub mod orgs;

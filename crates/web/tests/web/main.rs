@@ -12,6 +12,7 @@ mod events;
 mod forum;
 mod guide;
 mod invitations;
+mod measures;
 mod my_org;
 mod opinion;
 mod orgs;
