@@ -44,29 +44,39 @@ impl Centred<'_> {
         (j, self.value[j][(v + 1) as usize])
     }
 
-    /// Y = Xᵀ X V for `b` column vectors stored one after the other in `v` (length b·m).
+    /// Y = Xᵀ X V for `b` (at most [`BLOCK`]) column vectors stored one after the other in `v`
+    /// (length b·m). Inside, the block is held by statement (the b values of a statement side
+    /// by side, zeros past b), so each vote reads and writes one short run; every value is
+    /// computed with the same operations in the same order as one vector at a time.
     fn apply(&self, v: &[f64], b: usize, m: usize) -> Vec<f64> {
-        let partials: Vec<Vec<f64>> = self
+        let mut by_statement = vec![[0.0f64; BLOCK]; m];
+        for k in 0..b {
+            for (j, row) in by_statement.iter_mut().enumerate() {
+                row[k] = v[k * m + j];
+            }
+        }
+        let partials: Vec<Vec<[f64; BLOCK]>> = self
             .rows
             .par_chunks(CHUNK)
             .map(|chunk| {
-                let mut y = vec![0.0; b * m];
-                let mut t = vec![0.0; b];
+                let mut y = vec![[0.0f64; BLOCK]; m];
                 for row in chunk {
                     if row.is_empty() {
                         continue;
                     }
-                    t.iter_mut().for_each(|x| *x = 0.0);
+                    let mut t = [0.0f64; BLOCK];
                     for &p in row {
                         let (j, x) = self.entry(p);
-                        for k in 0..b {
-                            t[k] += x * v[k * m + j];
+                        let vj = &by_statement[j];
+                        for k in 0..BLOCK {
+                            t[k] += x * vj[k];
                         }
                     }
                     for &p in row {
                         let (j, x) = self.entry(p);
-                        for k in 0..b {
-                            y[k * m + j] += x * t[k];
+                        let yj = &mut y[j];
+                        for k in 0..BLOCK {
+                            yj[k] += x * t[k];
                         }
                     }
                 }
@@ -75,8 +85,10 @@ impl Centred<'_> {
             .collect();
         let mut y = vec![0.0; b * m];
         for part in partials {
-            for (a, b) in y.iter_mut().zip(part) {
-                *a += b;
+            for (j, row) in part.iter().enumerate() {
+                for k in 0..b {
+                    y[k * m + j] += row[k];
+                }
             }
         }
         y
@@ -87,20 +99,36 @@ impl Centred<'_> {
 /// magnitude positive) and the number of iterations used.
 pub struct Components {
     pub pc: [Vec<f64>; 2],
+    /// The block the iteration ended with: `block.len() / m` orthonormal vectors of length m,
+    /// one after the other, spanning the components first. A live update starts from it.
+    pub block: Vec<f64>,
     pub iterations: usize,
     pub converged: bool,
 }
 
 /// Block size of the subspace iteration: more vectors than the two wanted make it converge at
 /// the rate λ₇/λ₂ instead of λ₃/λ₂.
-const BLOCK: usize = 6;
+pub const BLOCK: usize = 6;
 
-/// Top two eigenvectors of XᵀX by subspace iteration with Rayleigh–Ritz, warm-started from
-/// `start` when given (the previous update's components).
-pub fn pca(x: &Centred<'_>, m: usize, start: Option<&[Vec<f64>; 2]>, seed: u64) -> Components {
+/// How exactly a one-shot analysis computes the components: the residual ‖XᵀX v − θ v‖ of
+/// each, relative to the largest eigenvalue.
+pub const TOLERANCE: f64 = 1e-10;
+
+/// Top two eigenvectors of XᵀX by subspace iteration with Rayleigh–Ritz. `start`: vectors to
+/// start the block with (a live update passes the previous update's whole block; vectors it
+/// does not give are random), `tol`: the residual at which the iteration stops (see
+/// [`TOLERANCE`]).
+pub fn pca(
+    x: &Centred<'_>,
+    m: usize,
+    start: Option<&[Vec<f64>]>,
+    seed: u64,
+    tol: f64,
+) -> Components {
     if m == 0 {
         return Components {
             pc: [Vec::new(), Vec::new()],
+            block: Vec::new(),
             iterations: 0,
             converged: true,
         };
@@ -109,9 +137,14 @@ pub fn pca(x: &Centred<'_>, m: usize, start: Option<&[Vec<f64>; 2]>, seed: u64) 
     let mut rng = SplitMix(seed);
     let mut v: Vec<f64> = (0..b * m).map(|_| rng.unit()).collect();
     if let Some(prev) = start {
-        for (k, pc) in prev.iter().enumerate().take(b) {
-            for (j, &x) in pc.iter().enumerate().take(m) {
-                v[k * m + j] = x + 1e-3 * v[k * m + j];
+        // The previous block as it was, without noise: after a few new votes it is close to
+        // the wanted subspace and not orthogonal to it, which is all the iteration needs
+        // (noise would only move it away again); a new statement's entries start at 0.
+        for (k, vec) in prev.iter().enumerate().take(b) {
+            let dst = &mut v[k * m..(k + 1) * m];
+            dst.iter_mut().for_each(|x| *x = 0.0);
+            for (d, &x) in dst.iter_mut().zip(vec) {
+                *d = x;
             }
         }
     }
@@ -155,7 +188,7 @@ pub fn pca(x: &Centred<'_>, m: usize, start: Option<&[Vec<f64>; 2]>, seed: u64) 
             }
             residual = residual.max(s.sqrt() / top);
         }
-        if residual < 1e-10 || top < 1e-12 {
+        if residual < tol || top < 1e-12 {
             v = ritz;
             converged = true;
             break;
@@ -189,6 +222,7 @@ pub fn pca(x: &Centred<'_>, m: usize, start: Option<&[Vec<f64>; 2]>, seed: u64) 
     }
     Components {
         pc,
+        block: v,
         iterations,
         converged,
     }

@@ -2,14 +2,17 @@
 //! `participants-votes.csv`) and `summary.csv` into a conversation, and writing the same files
 //! back. Every line is checked before anything is returned; errors name the file and the line.
 //!
-//! `votes.csv` can hold tens of millions of lines, so it is read in blocks that are cut at line
-//! ends and parsed on all cores, with a fast path for lines without quotes.
+//! `votes.csv` can hold tens of millions of lines, so it is cut into parts at line ends, each
+//! read (a piece at a time, never the whole file at once) and parsed on all cores. A fast path
+//! reads a plain line in one pass; any other line takes the general path, which names the
+//! problem. The parts' votes go straight into the matrix's rows (the latest vote per statement
+//! chosen through a table by column, not a sort).
 
 use crate::analysis::Analysis;
 use crate::matrix::{pack, Conversation, Statement};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 /// One problem in an export.
@@ -305,22 +308,56 @@ impl ColMap {
     }
 }
 
-/// One parsed vote: voter id, packed column and vote, timestamp.
+/// One parsed vote: voter id, packed column and vote.
 #[derive(Clone, Copy)]
 struct Rec {
     voter: i64,
     packed: u32,
 }
 
-struct Block {
+/// The votes of one part of a file, in file order.
+struct Part {
     recs: Vec<Rec>,
+    /// The timestamp of each of `recs` (empty when the file has no timestamp column).
     ts: Vec<i64>,
+}
+
+/// All votes read, part after part in file order.
+struct Votes {
+    parts: Vec<Part>,
+    /// Whether the timestamps decide which vote is the latest (they are not in file order);
+    /// otherwise the last vote in the file wins.
+    by_time: bool,
+}
+
+struct Block {
+    part: Part,
     sorted: bool,
     first_ts: i64,
     last_ts: i64,
+    /// Problems by line, counted from the block's first line (0).
     problems: Vec<(u64, String)>,
     problem_count: usize,
     lines: u64,
+}
+
+impl Block {
+    fn new(cols: &VoteColumns, bytes: u64) -> Block {
+        // Room for the votes of so many bytes (a line usually takes over 16).
+        let room = (bytes / 16) as usize + 1;
+        Block {
+            part: Part {
+                recs: Vec::with_capacity(room),
+                ts: Vec::with_capacity(if cols.ts.is_some() { room } else { 0 }),
+            },
+            sorted: true,
+            first_ts: i64::MIN,
+            last_ts: i64::MIN,
+            problems: Vec::new(),
+            problem_count: 0,
+            lines: 0,
+        }
+    }
 }
 
 struct VoteColumns {
@@ -329,6 +366,84 @@ struct VoteColumns {
     voter: usize,
     vote: usize,
     count: usize,
+}
+
+/// What the fast path does with a field: skip it or read one of the wanted numbers.
+const SKIP: u8 = 0;
+const COMMENT: u8 = 1;
+const VOTER: u8 = 2;
+const VOTE: u8 = 3;
+const TIME: u8 = 4;
+
+impl VoteColumns {
+    /// Per field (when there are at most 16): which number it holds.
+    fn plan(&self) -> Option<[u8; 16]> {
+        if self.count > 16 {
+            return None;
+        }
+        let mut plan = [SKIP; 16];
+        plan[self.comment] = COMMENT;
+        plan[self.voter] = VOTER;
+        plan[self.vote] = VOTE;
+        if let Some(t) = self.ts {
+            plan[t] = TIME;
+        }
+        Some(plan)
+    }
+}
+
+/// The fast path for a plain line: exactly `count` fields separated by commas, no quotes, and
+/// every wanted field a bare whole number (an optional minus sign and 1 to 18 digits; a `\r`
+/// may end the line). Returns the numbers by kind and where the line ends (its `\n` or the end
+/// of `rest`); `None` sends the line to the general path, which gives the same numbers for a
+/// line that passes here and the exact problem for one that does not.
+#[inline]
+fn fast_line(rest: &[u8], plan: &[u8; 16], count: usize) -> Option<([i64; 5], usize)> {
+    let len = rest.len();
+    let mut vals = [0i64; 5];
+    let mut i = 0;
+    for (k, &kind) in plan.iter().enumerate().take(count) {
+        if kind == SKIP {
+            while i < len {
+                match rest[i] {
+                    b',' | b'\n' => break,
+                    b'"' => return None,
+                    _ => i += 1,
+                }
+            }
+        } else {
+            let neg = i < len && rest[i] == b'-';
+            i += neg as usize;
+            let s = i;
+            let mut v = 0i64;
+            while i < len {
+                let d = rest[i].wrapping_sub(b'0');
+                if d > 9 {
+                    break;
+                }
+                // Past 18 digits the value is refused below; until then it cannot overflow.
+                v = v.wrapping_mul(10).wrapping_add(d as i64);
+                i += 1;
+            }
+            if i == s || i - s > 18 {
+                return None;
+            }
+            vals[kind as usize] = if neg { -v } else { v };
+            if k + 1 == count && i < len && rest[i] == b'\r' {
+                i += 1;
+            }
+        }
+        if k + 1 < count {
+            if i < len && rest[i] == b',' {
+                i += 1;
+            } else {
+                return None;
+            }
+        } else if i < len && rest[i] != b'\n' {
+            return None;
+        }
+    }
+    Some((vals, i))
 }
 
 #[inline]
@@ -344,10 +459,11 @@ fn parse_int(b: &[u8]) -> Option<i64> {
     }
     let mut v: i64 = 0;
     for &d in digits {
-        if !d.is_ascii_digit() {
+        let d = d.wrapping_sub(b'0');
+        if d > 9 {
             return None;
         }
-        v = v * 10 + (d - b'0') as i64;
+        v = v * 10 + d as i64;
     }
     Some(if neg { -v } else { v })
 }
@@ -378,62 +494,95 @@ fn split_fields(line: &[u8]) -> Vec<Vec<u8>> {
     }
 }
 
-fn parse_block(data: &[u8], first_line: u64, cols: &VoteColumns, col_of: &ColMap) -> Block {
-    let mut b = Block {
-        recs: Vec::with_capacity(data.len() / 32),
-        ts: Vec::with_capacity(if cols.ts.is_some() {
-            data.len() / 32
-        } else {
-            0
-        }),
-        sorted: true,
-        first_ts: i64::MIN,
-        last_ts: i64::MIN,
-        problems: Vec::new(),
-        problem_count: 0,
-        lines: 0,
-    };
+/// Parses whole lines (`data` ends at a line end or at the end of the file).
+/// Parses whole lines (`data` ends at a line end or at the end of the file) into `b`; lines
+/// are counted on from `b.lines`.
+fn parse_block(b: &mut Block, data: &[u8], cols: &VoteColumns, col_of: &ColMap) {
     let add = |b: &mut Block, line: u64, m: String| {
         b.problem_count += 1;
         if b.problems.len() < MAX_LISTED {
             b.problems.push((line, m));
         }
     };
+    let plan = cols.plan();
     let mut start = 0;
-    let mut line = first_line;
+    let mut fields: [&[u8]; 16] = [&[]; 16];
     while start < data.len() {
-        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
-        let raw = &data[start..end];
-        start = end + 1;
-        let this = line;
-        line += 1;
+        if let Some(plan) = &plan {
+            if let Some((v, end)) = fast_line(&data[start..], plan, cols.count) {
+                let col = col_of.get(v[COMMENT as usize]);
+                if let (Some(col), -1..=1) = (col, v[VOTE as usize]) {
+                    if cols.ts.is_some() {
+                        let t = v[TIME as usize];
+                        if b.first_ts == i64::MIN {
+                            b.first_ts = t;
+                        }
+                        if t < b.last_ts {
+                            b.sorted = false;
+                        }
+                        b.last_ts = t;
+                        b.part.ts.push(t);
+                    }
+                    b.part.recs.push(Rec {
+                        voter: v[VOTER as usize],
+                        packed: pack(col, v[VOTE as usize] as i8),
+                    });
+                    start += end + 1;
+                    b.lines += 1;
+                    continue;
+                }
+            }
+        }
+        // The general path: one pass over the line for its end, its fields (up to 16) and
+        // whether it has quotes.
+        let rest = &data[start..];
+        let mut n = 0usize;
+        let mut field_start = 0usize;
+        let mut quoted = false;
+        let mut i = 0;
+        while i < rest.len() {
+            match rest[i] {
+                b'\n' => break,
+                b',' => {
+                    if n < 16 {
+                        fields[n] = &rest[field_start..i];
+                    }
+                    n += 1;
+                    field_start = i + 1;
+                }
+                b'"' => quoted = true,
+                _ => {}
+            }
+            i += 1;
+        }
+        if n < 16 {
+            fields[n] = &rest[field_start..i];
+        }
+        n += 1;
+        let raw = &rest[..i];
+        start += i + 1;
+        let this = b.lines;
         b.lines += 1;
         if trim(raw).is_empty() {
             continue;
         }
-        // Fast path: no quotes, at most 16 fields.
-        let owned;
-        let n;
-        let mut fields: [&[u8]; 16] = [&[]; 16];
-        if memchr::memchr(b'"', raw).is_none() {
-            let mut k = 0;
-            for f in raw.split(|&c| c == b',') {
-                if k < 16 {
-                    fields[k] = f;
-                }
-                k += 1;
-            }
-            n = k;
-        } else {
+        // A line with quotes goes through the csv crate.
+        let owned: Vec<Vec<u8>>;
+        let mut quoted_fields: [&[u8]; 16];
+        let fields: &[&[u8]; 16] = if quoted {
             owned = split_fields(raw);
             n = owned.len();
+            quoted_fields = [&[]; 16];
             for (k, f) in owned.iter().enumerate().take(16) {
-                fields[k] = f;
+                quoted_fields[k] = f;
             }
-        }
+            &quoted_fields
+        } else {
+            &fields
+        };
         if n != cols.count {
             add(
-                &mut b,
+                b,
                 this,
                 format!("{n} fields where the header has {}", cols.count),
             );
@@ -442,7 +591,7 @@ fn parse_block(data: &[u8], first_line: u64, cols: &VoteColumns, col_of: &ColMap
         let get = |i: usize| if i < 16 { fields[i] } else { &[][..] };
         let Some(comment) = parse_int(get(cols.comment)) else {
             add(
-                &mut b,
+                b,
                 this,
                 format!(
                     "comment-id \"{}\" is not a whole number",
@@ -453,7 +602,7 @@ fn parse_block(data: &[u8], first_line: u64, cols: &VoteColumns, col_of: &ColMap
         };
         let Some(voter) = parse_int(get(cols.voter)) else {
             add(
-                &mut b,
+                b,
                 this,
                 format!(
                     "voter-id \"{}\" is not a whole number",
@@ -466,7 +615,7 @@ fn parse_block(data: &[u8], first_line: u64, cols: &VoteColumns, col_of: &ColMap
             Some(v @ -1..=1) => v as i8,
             _ => {
                 add(
-                    &mut b,
+                    b,
                     this,
                     format!(
                         "vote \"{}\" must be 1 (agree), -1 (disagree) or 0 (pass)",
@@ -478,7 +627,7 @@ fn parse_block(data: &[u8], first_line: u64, cols: &VoteColumns, col_of: &ColMap
         };
         let Some(col) = col_of.get(comment) else {
             add(
-                &mut b,
+                b,
                 this,
                 format!("comment-id {comment} is not in comments.csv"),
             );
@@ -487,7 +636,7 @@ fn parse_block(data: &[u8], first_line: u64, cols: &VoteColumns, col_of: &ColMap
         if let Some(ti) = cols.ts {
             let Some(t) = parse_int(get(ti)) else {
                 add(
-                    &mut b,
+                    b,
                     this,
                     format!(
                         "timestamp \"{}\" is not a whole number of milliseconds",
@@ -503,226 +652,345 @@ fn parse_block(data: &[u8], first_line: u64, cols: &VoteColumns, col_of: &ColMap
                 b.sorted = false;
             }
             b.last_ts = t;
-            b.ts.push(t);
+            b.part.ts.push(t);
         }
-        b.recs.push(Rec {
+        b.part.recs.push(Rec {
             voter,
             packed: pack(col, vote),
         });
     }
-    b
 }
 
-/// Block size for reading votes.csv.
-const BLOCK: usize = 32 << 20;
+/// Bytes of votes.csv one task parses (a part of the file cut at line ends) and bytes read
+/// at a time within it; the progress is told after each round of `ROUND` bytes.
+const TASK: u64 = 8 << 20;
+const PIECE: usize = 256 << 10;
+const ROUND: u64 = 64 << 20;
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
+}
+
+/// Fills `buf` from `at` on as far as the file goes; returns the bytes read.
+fn read_full(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        match read_at(file, &mut buf[done..], at + done as u64) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
+/// The first line start at or after `at` (the file's size if there is none).
+fn line_start(file: &std::fs::File, at: u64, size: u64) -> std::io::Result<u64> {
+    let mut buf = vec![0u8; 64 << 10];
+    // A line starts at `at` when the byte before it ends a line.
+    let mut pos = at - 1;
+    while pos < size {
+        let n = read_full(file, &mut buf, pos)?;
+        if n == 0 {
+            break;
+        }
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            return Ok(pos + i as u64 + 1);
+        }
+        pos += n as u64;
+    }
+    Ok(size)
+}
+
+/// Reads and parses the lines in [start, end) of the file (both line starts), a piece at a
+/// time into `buf`; the block's lines are counted from `start`.
+fn parse_range(
+    file: &std::fs::File,
+    (start, end): (u64, u64),
+    buf: &mut Vec<u8>,
+    cols: &VoteColumns,
+    col_of: &ColMap,
+) -> std::io::Result<Block> {
+    let mut block = Block::new(cols, end - start);
+    let mut pos = start;
+    let mut held = 0usize;
+    while pos + (held as u64) < end {
+        if held == buf.len() {
+            // A line longer than the buffer.
+            buf.resize(buf.len() * 2, 0);
+        }
+        let room = (buf.len() - held).min((end - pos - held as u64) as usize);
+        let n = read_full(file, &mut buf[held..held + room], pos + held as u64)?;
+        held += n;
+        let last = pos + held as u64 >= end || n == 0;
+        // Whole lines only, but all of it at the end of the range.
+        let cut = if last {
+            held
+        } else {
+            memchr::memrchr(b'\n', &buf[..held]).map_or(0, |i| i + 1)
+        };
+        if cut > 0 {
+            parse_block(&mut block, &buf[..cut], cols, col_of);
+            buf.copy_within(cut..held, 0);
+            held -= cut;
+            pos += cut as u64;
+        }
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(block)
+}
 
 fn read_votes(
     path: &Path,
     col_of: &ColMap,
     c: &mut Collector,
     progress: &dyn Fn(u64, u64),
-) -> Option<(Vec<Rec>, Option<Vec<i64>>)> {
+) -> Option<Votes> {
     const F: &str = "votes.csv";
-    let mut file = match std::fs::File::open(path) {
+    let io_error = |c: &mut Collector, e: std::io::Error| {
+        c.add(F, 0, e.to_string());
+        None
+    };
+    let file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => {
-            c.add(F, 0, e.to_string());
-            return None;
+        Err(e) => return io_error(c, e),
+    };
+    let size = match file.metadata() {
+        Ok(m) => m.len(),
+        Err(e) => return io_error(c, e),
+    };
+    // The header: the first line.
+    let mut head = Vec::new();
+    let mut buf = vec![0u8; (64 << 10).min(size as usize).max(1)];
+    let header_end = loop {
+        let n = match read_full(&file, &mut buf, head.len() as u64) {
+            Ok(n) => n,
+            Err(e) => return io_error(c, e),
+        };
+        let seen = head.len();
+        head.extend_from_slice(&buf[..n]);
+        if let Some(i) = memchr::memchr(b'\n', &head[seen..]) {
+            break seen + i + 1;
+        }
+        if n == 0 {
+            break head.len();
         }
     };
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut buf: Vec<u8> = Vec::new();
-    let mut chunk = vec![0u8; BLOCK];
-    let mut header: Option<VoteColumns> = None;
-    let mut recs: Vec<Rec> = Vec::new();
-    let mut ts: Vec<i64> = Vec::new();
+    if header_end == 0 {
+        c.add(F, 0, "the file is empty");
+        return None;
+    }
+    let line1 = &head[..header_end];
+    let skip = if line1.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let names: Vec<String> = split_fields(&line1[skip..])
+        .iter()
+        .map(|f| String::from_utf8_lossy(trim(f)).to_ascii_lowercase())
+        .collect();
+    let mut rec = csv::StringRecord::new();
+    for n in &names {
+        rec.push_field(n);
+    }
+    let h = header_map(F, &rec, &["comment-id", "voter-id", "vote"], c)?;
+    let cols = VoteColumns {
+        ts: h.get("timestamp").copied(),
+        comment: h["comment-id"],
+        voter: h["voter-id"],
+        vote: h["vote"],
+        count: names.len(),
+    };
+    // The rest in tasks cut at line ends, parsed in parallel, a round at a time.
+    let begin = header_end as u64;
+    let tasks = ((size - begin).div_ceil(TASK) as usize)
+        .max(rayon::current_num_threads() * 4)
+        .max(1);
+    let mut bounds = vec![begin];
+    for k in 1..tasks {
+        let at = begin + (size - begin) * k as u64 / tasks as u64;
+        let at = at.max(*bounds.last().unwrap_or(&begin));
+        let at = if at == begin {
+            at
+        } else {
+            match line_start(&file, at, size) {
+                Ok(s) => s,
+                Err(e) => return io_error(c, e),
+            }
+        };
+        bounds.push(at);
+    }
+    bounds.push(size);
+    bounds.dedup();
+    let ranges: Vec<(u64, u64)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let per_round = ((ROUND / TASK) as usize).max(rayon::current_num_threads() * 4);
+    let mut parts: Vec<Part> = Vec::new();
+    let mut votes = 0usize;
     let mut sorted = true;
     let mut last_ts = i64::MIN;
-    let mut line: u64 = 1;
-    let mut read_bytes = 0u64;
-    let mut eof = false;
-    while !eof {
-        let n = match file.read(&mut chunk) {
-            Ok(n) => n,
-            Err(e) => {
-                c.add(F, 0, e.to_string());
-                return None;
-            }
-        };
-        read_bytes += n as u64;
-        progress(read_bytes, size);
-        if n == 0 {
-            eof = true;
-        } else {
-            buf.extend_from_slice(&chunk[..n]);
-        }
-        // The part up to the last line end (all of it at the end of the file).
-        let cut = if eof {
-            buf.len()
-        } else {
-            memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1)
-        };
-        if cut == 0 {
-            continue;
-        }
-        let mut data: Vec<u8> = buf.drain(..cut).collect();
-        if header.is_none() {
-            let skip = if data.starts_with(b"\xEF\xBB\xBF") {
-                3
-            } else {
-                0
-            };
-            let end = memchr::memchr(b'\n', &data).map_or(data.len(), |i| i + 1);
-            let names: Vec<String> = split_fields(&data[skip..end])
-                .iter()
-                .map(|f| String::from_utf8_lossy(trim(f)).to_ascii_lowercase())
-                .collect();
-            let mut rec = csv::StringRecord::new();
-            for n in &names {
-                rec.push_field(n);
-            }
-            let h = header_map(F, &rec, &["comment-id", "voter-id", "vote"], c)?;
-            header = Some(VoteColumns {
-                ts: h.get("timestamp").copied(),
-                comment: h["comment-id"],
-                voter: h["voter-id"],
-                vote: h["vote"],
-                count: names.len(),
-            });
-            data.drain(..end);
-            line = 2;
-        }
-        let Some(cols) = header.as_ref() else {
-            break;
-        };
-        // Split into parts at line ends and parse them in parallel.
-        let parts = rayon::current_num_threads().max(1) * 2;
-        let mut bounds = vec![0usize];
-        for p in 1..parts {
-            let at = data.len() * p / parts;
-            let at = at.max(*bounds.last().unwrap_or(&0));
-            let e = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i + 1);
-            bounds.push(e);
-        }
-        bounds.push(data.len());
-        bounds.dedup();
-        let mut starts = Vec::new();
-        let mut l = line;
-        for w in bounds.windows(2) {
-            starts.push((w[0], w[1], l));
-            l += memchr::memchr_iter(b'\n', &data[w[0]..w[1]]).count() as u64;
-        }
-        line = l;
-        let blocks: Vec<Block> = starts
+    let mut line: u64 = 2;
+    for round in ranges.chunks(per_round) {
+        let blocks: Vec<std::io::Result<Block>> = round
             .par_iter()
-            .map(|&(s, e, l)| parse_block(&data[s..e], l, cols, col_of))
+            .map_init(
+                || vec![0u8; PIECE],
+                |buf, &r| parse_range(&file, r, buf, &cols, col_of),
+            )
             .collect();
         for b in blocks {
+            let b = match b {
+                Ok(b) => b,
+                Err(e) => return io_error(c, e),
+            };
             let unlisted = b.problem_count - b.problems.len();
             for (l, m) in b.problems {
-                c.add(F, l, m);
+                c.add(F, line + l, m);
             }
             c.total += unlisted;
-            if cols.ts.is_some() && !b.recs.is_empty() {
+            line += b.lines;
+            if cols.ts.is_some() && !b.part.recs.is_empty() {
                 if !b.sorted || b.first_ts < last_ts {
                     sorted = false;
                 }
                 last_ts = last_ts.max(b.last_ts);
             }
-            recs.extend_from_slice(&b.recs);
-            ts.extend_from_slice(&b.ts);
+            votes += b.part.recs.len();
+            if !b.part.recs.is_empty() {
+                parts.push(b.part);
+            }
         }
+        progress(round.last().map_or(size, |r| r.1), size);
     }
-    if header.is_none() {
-        c.add(F, 0, "the file is empty");
-        return None;
-    }
-    if recs.is_empty() && c.total == 0 {
+    if votes == 0 && c.total == 0 {
         c.add(F, 0, "the file has no votes");
     }
-    let ts = if sorted { None } else { Some(ts) };
-    Some((recs, ts))
+    if sorted {
+        // In time order: the file's order decides, the times are not needed.
+        for p in &mut parts {
+            p.ts = Vec::new();
+        }
+    }
+    Some(Votes {
+        parts,
+        by_time: !sorted,
+    })
 }
 
 /// Builds the matrix: rows in ascending participant id, columns in ascending statement id,
 /// the latest vote (by timestamp, then file order) per participant and statement.
-fn build(statements: Vec<Statement>, recs: Vec<Rec>, ts: Option<Vec<i64>>) -> Conversation {
-    let mut ids: Vec<i64> = recs.par_iter().map(|r| r.voter).collect();
-    ids.par_sort_unstable();
-    ids.dedup();
-    let (min, max) = (
-        ids.first().copied().unwrap_or(0),
-        ids.last().copied().unwrap_or(0),
-    );
-    let dense = max - min < 64 << 20;
-    let lookup: Vec<u32> = if dense {
-        let mut v = vec![u32::MAX; (max - min + 1) as usize];
-        for (i, &id) in ids.iter().enumerate() {
-            v[(id - min) as usize] = i as u32;
-        }
-        v
-    } else {
+fn build(statements: Vec<Statement>, votes: Votes) -> Conversation {
+    let Votes { parts, by_time } = votes;
+    let total: usize = parts.iter().map(|p| p.recs.len()).sum();
+    let (min, max) = parts
+        .par_iter()
+        .flat_map_iter(|p| p.recs.iter().map(|r| (r.voter, r.voter)))
+        .reduce(|| (i64::MAX, i64::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+    // Participant ids, and per id a cursor: where its next vote goes in `flat` (the votes
+    // grouped by participant, in file order within each). Ids close together (the usual case)
+    // are looked up in a table, others by binary search.
+    let dense = total > 0 && (max as i128 - min as i128) < 64 << 20;
+    let sparse_ids: Vec<i64> = if dense {
         Vec::new()
+    } else {
+        let mut ids: Vec<i64> = parts
+            .par_iter()
+            .flat_map_iter(|p| p.recs.iter().map(|r| r.voter))
+            .collect();
+        ids.par_sort_unstable();
+        ids.dedup();
+        ids
     };
-    let row_of = |id: i64| -> usize {
+    let key = |id: i64| -> usize {
         if dense {
-            lookup[(id - min) as usize] as usize
+            (id - min) as usize
         } else {
-            ids.binary_search(&id).unwrap_or(0)
+            sparse_ids.binary_search(&id).unwrap_or(0)
         }
     };
-    let rows_idx: Vec<u32> = recs.par_iter().map(|r| row_of(r.voter) as u32).collect();
-    let n = ids.len();
-    let mut count = vec![0u32; n + 1];
-    for &r in &rows_idx {
-        count[r as usize + 1] += 1;
-    }
-    for i in 0..n {
-        count[i + 1] += count[i];
-    }
-    let offsets = count.clone();
-    let mut fill = count;
-    let mut flat = vec![0u32; recs.len()];
-    let mut flat_ts: Vec<i64> = if ts.is_some() {
-        vec![0; recs.len()]
+    let keys = if dense {
+        (max - min + 1) as usize
     } else {
-        Vec::new()
+        sparse_ids.len()
     };
-    for (i, &r) in rows_idx.iter().enumerate() {
-        let at = fill[r as usize] as usize;
-        flat[at] = recs[i].packed;
-        if let Some(t) = &ts {
-            flat_ts[at] = t[i];
+    let mut cursor = vec![0u32; keys];
+    for p in &parts {
+        for r in &p.recs {
+            cursor[key(r.voter)] += 1;
         }
-        fill[r as usize] += 1;
     }
-    drop(recs);
-    drop(rows_idx);
-    let rows: Vec<Vec<u32>> = (0..n)
-        .into_par_iter()
-        .map(|r| {
-            let (s, e) = (offsets[r] as usize, offsets[r + 1] as usize);
-            let mut row: Vec<(u32, i64, usize)> = (s..e)
-                .map(|i| {
-                    (
-                        flat[i] >> 2,
-                        if flat_ts.is_empty() { 0 } else { flat_ts[i] },
-                        i,
-                    )
-                })
-                .collect();
-            // By column, then time, then file order: the last of each column wins.
-            row.sort_unstable();
-            let mut out: Vec<u32> = Vec::with_capacity(row.len());
-            for (col, _, i) in row {
-                match out.last_mut() {
-                    Some(l) if *l >> 2 == col => *l = flat[i],
-                    _ => out.push(flat[i]),
-                }
+    let mut ids = Vec::new();
+    let mut offsets = vec![0usize];
+    let mut at = 0u32;
+    for (k, c) in cursor.iter_mut().enumerate() {
+        if *c > 0 {
+            ids.push(if dense { min + k as i64 } else { sparse_ids[k] });
+            let start = at;
+            at += *c;
+            offsets.push(at as usize);
+            *c = start;
+        }
+    }
+    let mut flat = vec![0u32; total];
+    let mut flat_ts: Vec<i64> = if by_time { vec![0; total] } else { Vec::new() };
+    for p in &parts {
+        for (i, r) in p.recs.iter().enumerate() {
+            let c = &mut cursor[key(r.voter)];
+            flat[*c as usize] = r.packed;
+            if by_time {
+                flat_ts[*c as usize] = p.ts[i];
             }
-            out.shrink_to_fit();
-            out
-        })
+            *c += 1;
+        }
+    }
+    drop(parts);
+    drop(cursor);
+    let n_c = statements.len();
+    let rows: Vec<Vec<u32>> = (0..ids.len())
+        .into_par_iter()
+        .map_init(
+            || vec![u32::MAX; n_c],
+            |slot, r| {
+                // The latest vote per column (by time, then file order; by file order alone
+                // when the times are in file order), then sorted: with one vote per column,
+                // sorting the packed votes sorts by column.
+                let (s, e) = (offsets[r], offsets[r + 1]);
+                let mut out: Vec<u32> = Vec::with_capacity(e - s);
+                let mut out_ts: Vec<i64> = Vec::new();
+                for i in s..e {
+                    let p = flat[i];
+                    let col = (p >> 2) as usize;
+                    let at = slot[col];
+                    if at == u32::MAX {
+                        slot[col] = out.len() as u32;
+                        out.push(p);
+                        if by_time {
+                            out_ts.push(flat_ts[i]);
+                        }
+                    } else if !by_time {
+                        out[at as usize] = p;
+                    } else if flat_ts[i] >= out_ts[at as usize] {
+                        out[at as usize] = p;
+                        out_ts[at as usize] = flat_ts[i];
+                    }
+                }
+                for &p in &out {
+                    slot[(p >> 2) as usize] = u32::MAX;
+                }
+                out.sort_unstable();
+                out.shrink_to_fit();
+                out
+            },
+        )
         .collect();
     Conversation::from_parts(ids, statements, rows)
 }
@@ -862,7 +1130,7 @@ pub fn read_dir(dir: &Path, progress: &dyn Fn(u64, u64)) -> Result<Export, Impor
     }
     let pv = read_text(&dir.join("participants-votes.csv")).unwrap_or(None);
     let mut polis_groups = HashMap::new();
-    let (recs, ts) = if dir.join("votes.csv").exists() {
+    let votes = if dir.join("votes.csv").exists() {
         let r = read_votes(&dir.join("votes.csv"), &col_of, &mut c, progress);
         if let Some(t) = &pv {
             let mut ignore = Collector {
@@ -878,7 +1146,13 @@ pub fn read_dir(dir: &Path, progress: &dyn Fn(u64, u64)) -> Result<Export, Impor
     } else if let Some(t) = &pv {
         let (recs, groups) = read_participant_votes(t, &col_of, &mut c);
         polis_groups = groups;
-        (recs, None)
+        Votes {
+            parts: vec![Part {
+                recs,
+                ts: Vec::new(),
+            }],
+            by_time: false,
+        }
     } else {
         c.add(
             "votes.csv",
@@ -893,8 +1167,8 @@ pub fn read_dir(dir: &Path, progress: &dyn Fn(u64, u64)) -> Result<Export, Impor
     if c.total > 0 {
         return Err(fail(c));
     }
-    let votes_read = recs.len() as u64;
-    let conversation = build(statements, recs, ts);
+    let votes_read = votes.parts.iter().map(|p| p.recs.len() as u64).sum();
+    let conversation = build(statements, votes);
     Ok(Export {
         comments,
         conversation,
@@ -1035,4 +1309,72 @@ pub fn write_dir(
         csv_field(meta.description)
     )?;
     w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(name: &str, votes: &str) -> Result<Export, ImportError> {
+        let dir = std::env::temp_dir().join(format!("th-polis-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let write = |f: &str, t: &str| std::fs::write(dir.join(f), t).unwrap_or_default();
+        write("comments.csv", "comment-id,comment-body\n0,A\n1,B\n2,C\n");
+        write("votes.csv", votes);
+        let r = read_dir(&dir, &|_, _| {});
+        let _ = std::fs::remove_dir_all(&dir);
+        r
+    }
+
+    fn rows(e: &Export) -> Vec<(i64, Vec<(usize, i8)>)> {
+        let c = &e.conversation;
+        c.participants
+            .iter()
+            .zip(&c.rows)
+            .map(|(&p, r)| (p, r.iter().map(|&v| crate::matrix::unpack(v)).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn the_latest_vote_wins_by_time_then_by_file_order() {
+        // Times out of order, a tie, CRLF line ends and a quoted line.
+        let e = read(
+            "latest",
+            "timestamp,datetime,comment-id,voter-id,vote\r\n5,,0,7,1\r\n3,,0,7,-1\r\n5,,1,7,-1\r\n\
+             5,,1,7,0\r\n\"9\",\"a, b\",2,8,1\r\n1,,2,8,-1\r\n",
+        )
+        .map_err(|e| e.to_string());
+        let e = e.as_ref().map(rows);
+        assert_eq!(
+            e,
+            Ok(vec![(7, vec![(0, 1), (1, 0)]), (8, vec![(2, 1)])]),
+            "by time, ties by file order"
+        );
+        // Times in order (or none): the file's order alone.
+        let e = read("order", "comment-id,voter-id,vote\n2,3,1\n0,3,1\n2,3,-1\n")
+            .map_err(|e| e.to_string());
+        assert_eq!(e.as_ref().map(rows), Ok(vec![(3, vec![(0, 1), (2, -1)])]));
+    }
+
+    #[test]
+    fn problems_name_the_line_also_past_a_line_the_fast_path_refuses() {
+        let e = read(
+            "lines",
+            "timestamp,comment-id,voter-id,vote\n1,0,5,1\n2, 1 ,5,1\n3,0,5,+1\n4,0,5,2\n5,0,5\n\
+             6,0,5,1,\n12345678901234567890,0,5,1\n",
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+        let Err(e) = e else {
+            panic!("problems expected");
+        };
+        assert!(e.contains("votes.csv, line 5: vote \"2\" must be"), "{e}");
+        assert!(e.contains("line 6: 3 fields where the header has 4"), "{e}");
+        assert!(e.contains("line 7: 5 fields where the header has 4"), "{e}");
+        assert!(
+            e.contains("line 8: timestamp \"12345678901234567890\""),
+            "{e}"
+        );
+        assert_eq!(e.lines().count(), 4, "lines 3 and 4 are fine: {e}");
+    }
 }

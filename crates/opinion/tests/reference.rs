@@ -175,3 +175,64 @@ fn one_shot_analyses_are_deterministic() {
         serde_json::to_string(&b).unwrap()
     );
 }
+
+#[test]
+fn live_updates_warm_started_from_the_previous_block_agree_with_one_shot_analyses() {
+    let by_member = |groups: &[th_opinion::analysis::Group]| -> HashMap<i64, u32> {
+        let mut m = HashMap::new();
+        for g in groups {
+            for &p in &g.members {
+                m.insert(p, g.id);
+            }
+        }
+        m
+    };
+    for name in ["g3", "g4"] {
+        let export = polis::read_dir(&data(name), &|_, _| {}).unwrap();
+        let mut conv = export.conversation;
+        let mut live = Model::new(1);
+        live.update(&conv, true);
+        // Through the stored form, as a node taking over would continue.
+        let mut live: Model = serde_json::from_str(&serde_json::to_string(&live).unwrap()).unwrap();
+        assert!(!live.block.is_empty(), "{name}: the whole block is kept");
+        let (n_p, n_c) = (conv.participants.len(), conv.statements.len());
+        for k in 0..8 {
+            let pid = conv.participants[(k * 7919 + 3) % n_p];
+            let sid = conv.statements[(k * 31 + 5) % n_c].id;
+            assert!(conv.vote(pid, sid, if k % 2 == 0 { 1 } else { -1 }));
+            let warm = live.update(&conv, true);
+            let cold = Model::analyse(&conv, 1);
+            assert!(
+                warm.pca_iterations < cold.pca_iterations,
+                "{name}, vote {k}: {} iterations warm, {} cold",
+                warm.pca_iterations,
+                cold.pca_iterations
+            );
+            let ari = ari_over(
+                &by_member(&warm.groups),
+                &by_member(&cold.groups),
+                &cold.in_conv,
+            );
+            // The base clusters start from the previous update's centres, so a few
+            // participants may settle elsewhere than in a cold run.
+            assert_eq!(warm.groups.len(), cold.groups.len(), "{name}, vote {k}");
+            assert!(ari > 0.95, "{name}, vote {k}: ARI {ari}");
+            // Statement positions as well (each component up to its sign).
+            let scale = cold
+                .statement_stats
+                .iter()
+                .map(|s| s.extremity)
+                .fold(0.0, f64::max);
+            for (w, c) in warm.statement_stats.iter().zip(&cold.statement_stats) {
+                assert!(
+                    (w.x.abs() - c.x.abs()).abs() < 1e-6 * scale,
+                    "{name}, vote {k}"
+                );
+                assert!(
+                    (w.y.abs() - c.y.abs()).abs() < 1e-6 * scale,
+                    "{name}, vote {k}"
+                );
+            }
+        }
+    }
+}
