@@ -56,6 +56,25 @@ for n in "${size_list[@]}"; do
   done
 done
 
+# The demo's catalogue as the saved demo scenarios see it: its planned measures (the ones under
+# way go on with their own funding), 150,000 EUR / 3 FTE and twice that, start flexibility 1,
+# at least 10 % of the effort for fields 3 and 6 (crates/demo/src/measures.rs).
+"$py" - "$data" <<'PY'
+import json, sys
+out = sys.argv[1]
+ms = json.load(open("crates/demo/data/measures.json"))["measures"]
+planned = [m for m in ms if m["status"] == "planned"]
+keys = {m["key"] for m in planned}
+cands = [{k: m[k] for k in ("key", "field", "goals", "planned_start", "duration_years", "staff_fte", "money_eur")}
+         | {"requires": [r for r in m.get("requires", []) if r in keys], "excludes": [r for r in m.get("excludes", []) if r in keys]}
+         for m in planned]
+for name, money, staff in (("demo-fund", 150000, 3), ("demo-double", 300000, 6)):
+    doc = {"horizon": {"first_year": 2027, "years": 5}, "money_eur": money, "staff_fte": staff,
+           "start_flexibility": 1, "min_share": {"3": 0.1, "6": 0.1}, "measures": cands}
+    json.dump(doc, open(f"{out}/{name}.json", "w"))
+PY
+files=("$data/demo-fund.json" "$data/demo-double.json" "${files[@]}")
+
 now() { date +%s.%N; }
 
 cbc=$("$py" -c 'import pulp, subprocess; p = pulp.PULP_CBC_CMD().path; print(next(l.split(":", 1)[1].strip() for l in subprocess.run([p, "-quit"], capture_output=True, text=True).stdout.splitlines() if l.startswith("Version")))' || echo "?")

@@ -192,6 +192,9 @@ pub async fn load(db: &Db, now: i64) -> Result<Outcome, DemoError> {
     measures::load(db, t, now)
         .await
         .map_err(DemoError::Concept)?;
+    monitoring::load(db, t, now)
+        .await
+        .map_err(DemoError::Concept)?;
     Ok(Outcome::Loaded(t))
 }
 
@@ -245,6 +248,7 @@ mod contributions;
 mod events;
 mod forum;
 pub mod measures;
+mod monitoring;
 pub mod opinion;
 mod orgs;
 mod pages;

@@ -1159,7 +1159,7 @@ measures-summary = { $count ->
    *[other] { $count } إجراء:
 }
 measures-overall = التقدم الإجمالي:
-measures-rollup-hint = تقدّم الهدف أو مجال العمل هو المتوسط المرجّح للإجراءات الجارية أو المتوقفة مؤقتًا أو المكتملة؛ أما الإجراءات المخطط لها فلا تُحتسب بعد.
+measures-rollup-hint = تقدّم الهدف أو مجال العمل هو المتوسط المرجّح للإجراءات المموَّلة أو الجارية أو المتوقفة مؤقتًا أو المكتملة (تُحتسب المموَّلة بنسبة 0 % حتى تبدأ)؛ أما الإجراءات المخطط لها فقط فلا تُحتسب بعد.
 measures-not-started = لم يبدأ بعد
 measures-by-field = التقدم حسب مجال العمل
 measures-field = مجال العمل
@@ -1329,3 +1329,55 @@ measure-status-funded = مموَّل
 admin-plan-adopt-intro = عند اعتماد الخطة تُعلَّم إجراءاتها المخطط لها على أنها مموَّلة، بسنة البدء الواردة في الخطة. ثم يُعرض تقدّمها للعموم.
 admin-plan-adopt = اعتماد الخطة وتمويل إجراءاتها
 admin-plan-adopted = { $count } من الإجراءات أصبحت مموَّلة الآن.
+
+## Monitoring
+nav-monitoring = الرصد
+monitoring-title = الرصد: كيف يتطور الاندماج؟
+monitoring-intro = تُظهر المؤشرات ما إذا كانت أهداف مفهوم الاندماج تتحقق – للمنطقة كلها ولكل بلدية، على مدى السنوات.
+monitoring-none = لم تُسجَّل أي مؤشرات بعد.
+monitoring-illustrative = القيم في هذا العرض التجريبي مُختلَقة للتوضيح فقط. وهي ليست إحصاءات رسمية.
+monitoring-indicators = المؤشرات
+monitoring-indicator = المؤشر
+monitoring-region-latest = المنطقة، آخر قيمة
+monitoring-development = التطور
+monitoring-change = من { $from } ({ $from_year }) إلى { $to } ({ $to_year })
+monitoring-by-municipality = المؤشرات حسب البلدية
+monitoring-download-csv = تنزيل جميع القيم كملف CSV
+monitoring-download-json = جميع المؤشرات والقيم بصيغة JSON (واجهة برمجة التطبيقات)
+monitoring-back = العودة إلى الرصد
+monitoring-unit = الوحدة
+monitoring-unit-percent = نسبة مئوية
+monitoring-unit-per-1000 = لكل 1.000
+monitoring-unit-count = العدد
+monitoring-source = المصدر
+monitoring-region = المنطقة
+monitoring-summary = في عام { $year } بلغت القيمة في المنطقة { $region }؛ وكانت الأعلى في { $high_name } ({ $high })، والأدنى في { $low_name } ({ $low }).
+monitoring-over-time = التطور على مدى السنوات
+monitoring-compare-with = المقارنة مع هذه البلديات (حتى أربع بلديات)
+monitoring-compare-submit = عرض المقارنة
+monitoring-chart-time = { $title } عبر الزمن
+monitoring-chart-across = { $title } في البلديات، { $year }
+monitoring-across = مقارنة البلديات، { $year }
+monitoring-municipality = البلدية
+monitoring-value = القيمة
+monitoring-municipality-title = مؤشرات { $name }
+monitoring-no-values = لا توجد قيم لهذه البلدية.
+monitoring-table = القيم في جدول
+admin-monitoring-title = إدارة الرصد
+admin-monitoring-intro = ارفعوا القيم كملف CSV، كما تنشرها مكاتب الإحصاء: الأعمدة indicator، municipality، year، value. يُفحص كل سطر؛ ولا يُحفظ إلا ملف خالٍ من الأخطاء. تحل القيمة الجديدة محل القيمة السابقة للمؤشر نفسه والبلدية نفسها والسنة نفسها. المؤشرات المتاحة هي:
+admin-monitoring-file = ملف CSV يحتوي على القيم
+admin-monitoring-file-hint = الفاصل: فاصلة، أو فاصلة منقوطة مع استخدام الفاصلة علامةً عشرية؛ وتُذكر البلدية برمزها المختصر (مثل laatzen).
+admin-monitoring-imported = { $count ->
+    [zero] لم تُحفظ أي قيمة.
+    [one] حُفظت قيمة واحدة.
+    [two] حُفظت قيمتان.
+    [few] حُفظت { $count } قيم.
+    [many] حُفظت { $count } قيمة.
+   *[other] حُفظت { $count } قيمة.
+}
+admin-monitoring-csv-header = يجب أن يحتوي سطر العناوين على الأعمدة indicator، municipality، year، value.
+admin-monitoring-csv-indicator = هذا المؤشر غير موجود.
+admin-monitoring-csv-municipality = هذه البلدية لا تنتمي إلى المنطقة.
+admin-monitoring-csv-year = هذه ليست سنة صالحة.
+admin-monitoring-csv-value = هذا ليس رقمًا.
+admin-monitoring-csv-duplicate = المؤشر نفسه والبلدية نفسها والسنة نفسها مذكورة مرتين في الملف.

@@ -719,7 +719,7 @@ measures-summary = { $count ->
    *[other] { $count } Maßnahmen:
 }
 measures-overall = So weit sind alle Maßnahmen zusammen:
-measures-rollup-hint = So rechnen wir: Wir nehmen alle Maßnahmen zu einem Ziel. Oder alle Maßnahmen zu einem Handlungs-Feld. Wir zählen nur Maßnahmen, die gerade laufen, Pause machen oder fertig sind. Geplante Maßnahmen zählen noch nicht mit. Manche Maßnahmen zählen mehr als andere Maßnahmen.
+measures-rollup-hint = So rechnen wir: Wir nehmen alle Maßnahmen zu einem Ziel. Oder alle Maßnahmen zu einem Handlungs-Feld. Wir zählen Maßnahmen, für die das Geld da ist. Und Maßnahmen, die gerade laufen, Pause machen oder fertig sind. Wenn das Geld da ist, aber die Maßnahme noch nicht angefangen hat: Dann zählt sie mit 0 Prozent. Maßnahmen, die nur geplant sind, zählen noch nicht mit. Manche Maßnahmen zählen mehr als andere Maßnahmen.
 measures-not-started = hat noch nicht angefangen
 measures-by-field = So weit ist jedes Handlungs-Feld
 measures-field = Handlungs-Feld
@@ -762,3 +762,37 @@ measure-status-dropped = wird nicht mehr gemacht
 ## Measures: navigation, funding
 nav-measures = Maßnahmen
 measure-status-funded = Das Geld ist da
+
+## Monitoring
+nav-monitoring = Monitoring
+monitoring-title = Monitoring: Wie gut klappt die Integration?
+monitoring-intro = Monitoring heißt: Wir schauen uns wichtige Zahlen an. Diese Zahlen heißen Kenn-Zahlen. Die Kenn-Zahlen zeigen: Erreichen wir die Ziele aus dem Integrations-Konzept? Es gibt Kenn-Zahlen für die ganze Region. Und für jede Stadt und jede Gemeinde. Sie sehen die Kenn-Zahlen für mehrere Jahre.
+monitoring-none = Es gibt noch keine Kenn-Zahlen.
+monitoring-illustrative = Achtung: Diese Zahlen sind nur ein Beispiel. Wir haben die Zahlen ausgedacht. Es sind keine echten Zahlen vom Amt.
+monitoring-indicators = Kenn-Zahlen
+monitoring-indicator = Kenn-Zahl
+monitoring-region-latest = Region, neueste Zahl
+monitoring-development = So hat sich die Zahl verändert
+monitoring-change = von { $from } im Jahr { $from_year } auf { $to } im Jahr { $to_year }
+monitoring-by-municipality = Kenn-Zahlen für jede Stadt und jede Gemeinde
+monitoring-download-csv = Alle Zahlen herunter-laden (Datei im Format CSV)
+monitoring-download-json = Alle Kenn-Zahlen und alle Zahlen herunter-laden (Datei im Format JSON für Computer-Programme)
+monitoring-back = Zurück zum Monitoring
+monitoring-unit = Einheit
+monitoring-unit-percent = Prozent
+monitoring-unit-per-1000 = pro 1.000
+monitoring-unit-count = Anzahl
+monitoring-source = Woher kommen die Zahlen?
+monitoring-region = Region
+monitoring-summary = Im Jahr { $year } war die Zahl für die ganze Region: { $region }. Am höchsten war die Zahl in { $high_name }: { $high }. Am niedrigsten war die Zahl in { $low_name }: { $low }.
+monitoring-over-time = So haben sich die Zahlen in den Jahren verändert
+monitoring-compare-with = Mit anderen Städten und Gemeinden vergleichen. Sie können bis zu 4 aussuchen.
+monitoring-compare-submit = Vergleich zeigen
+monitoring-chart-time = { $title }: So hat sich die Zahl verändert
+monitoring-chart-across = { $title } in den Städten und Gemeinden im Jahr { $year }
+monitoring-across = Die Städte und Gemeinden im Vergleich: Jahr { $year }
+monitoring-municipality = Stadt oder Gemeinde
+monitoring-value = Zahl
+monitoring-municipality-title = Kenn-Zahlen für { $name }
+monitoring-no-values = Für diese Stadt oder Gemeinde gibt es keine Zahlen.
+monitoring-table = Die Zahlen als Tabelle

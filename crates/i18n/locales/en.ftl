@@ -1151,7 +1151,7 @@ measures-summary = { $count ->
    *[other] { $count } measures:
 }
 measures-overall = Overall progress:
-measures-rollup-hint = The progress of a goal or field of action is the weighted average of the measures that are running, paused or completed; planned measures do not count yet.
+measures-rollup-hint = The progress of a goal or field of action is the weighted average of the measures that are funded, running, paused or completed (funded ones count at 0 % until they start); measures that are only planned do not count yet.
 measures-not-started = not started yet
 measures-by-field = Progress by field of action
 measures-field = Field of action
@@ -1294,3 +1294,51 @@ measure-status-funded = funded
 admin-plan-adopt-intro = Adopting the plan marks its planned measures as funded, with the start year from the plan. Their progress is then shown publicly.
 admin-plan-adopt = Adopt the plan and fund its measures
 admin-plan-adopted = { $count } measures are now funded.
+
+## Monitoring
+nav-monitoring = Monitoring
+monitoring-title = Monitoring: how is integration developing?
+monitoring-intro = Indicators show whether the goals of the integration concept are being achieved – for the whole region and for each municipality, over the years.
+monitoring-none = No indicators have been recorded yet.
+monitoring-illustrative = The values in this demo are made up for illustration. They are not official statistics.
+monitoring-indicators = Indicators
+monitoring-indicator = Indicator
+monitoring-region-latest = Region, latest
+monitoring-development = Trend
+monitoring-change = from { $from } ({ $from_year }) to { $to } ({ $to_year })
+monitoring-by-municipality = Indicators by municipality
+monitoring-download-csv = Download all values as a CSV file
+monitoring-download-json = All indicators and values as JSON (API)
+monitoring-back = Back to monitoring
+monitoring-unit = Unit
+monitoring-unit-percent = Percent
+monitoring-unit-per-1000 = per 1,000
+monitoring-unit-count = Number
+monitoring-source = Source
+monitoring-region = Region
+monitoring-summary = In { $year }, the value for the region was { $region }; highest in { $high_name } ({ $high }), lowest in { $low_name } ({ $low }).
+monitoring-over-time = Development over the years
+monitoring-compare-with = Compare with these municipalities (up to four)
+monitoring-compare-submit = Show comparison
+monitoring-chart-time = { $title } over time
+monitoring-chart-across = { $title } in the municipalities, { $year }
+monitoring-across = Municipalities compared, { $year }
+monitoring-municipality = Municipality
+monitoring-value = Value
+monitoring-municipality-title = Indicators for { $name }
+monitoring-no-values = There are no values for this municipality.
+monitoring-table = Values as a table
+admin-monitoring-title = Manage monitoring
+admin-monitoring-intro = Upload values as a CSV file, just as the statistical offices publish them: columns indicator, municipality, year and value. Every row is checked; a file is only saved if it has no errors. A new value replaces the previous one for the same indicator, municipality and year. These indicators are available:
+admin-monitoring-file = CSV file with values
+admin-monitoring-file-hint = Separated by commas, or by semicolons with a decimal comma; the municipality by its short code (e.g. laatzen).
+admin-monitoring-imported = { $count ->
+    [one] { $count } value saved.
+   *[other] { $count } values saved.
+}
+admin-monitoring-csv-header = The header row needs the columns indicator, municipality, year and value.
+admin-monitoring-csv-indicator = This indicator does not exist.
+admin-monitoring-csv-municipality = This municipality is not part of the region.
+admin-monitoring-csv-year = This is not a valid year.
+admin-monitoring-csv-value = This is not a number.
+admin-monitoring-csv-duplicate = The same indicator, municipality and year appear twice in the file.

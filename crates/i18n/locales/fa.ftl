@@ -1145,7 +1145,7 @@ measures-summary = { $count ->
    *[other] { $count } اقدام:
 }
 measures-overall = پیشرفت کلی:
-measures-rollup-hint = پیشرفت یک هدف یا حوزهٔ اقدام، میانگین وزنی اقداماتی است که در حال اجرا، موقتاً متوقف یا تکمیل‌شده‌اند؛ اقدامات برنامه‌ریزی‌شده هنوز به حساب نمی‌آیند.
+measures-rollup-hint = پیشرفت یک هدف یا حوزهٔ اقدام، میانگین وزنی اقداماتی است که تأمین مالی شده، در حال اجرا، موقتاً متوقف یا تکمیل‌شده‌اند (اقدامات تأمین مالی‌شده تا شروع با ۰٪ حساب می‌شوند)؛ اقداماتی که فقط برنامه‌ریزی شده‌اند هنوز به حساب نمی‌آیند.
 measures-not-started = هنوز آغاز نشده
 measures-by-field = پیشرفت به تفکیک حوزهٔ اقدام
 measures-field = حوزهٔ اقدام
@@ -1288,3 +1288,51 @@ measure-status-funded = تأمین مالی شده
 admin-plan-adopt-intro = با پذیرفتن برنامه، اقدامات برنامه‌ریزی‌شدهٔ آن با سال شروعِ برنامه، تأمین مالی‌شده علامت می‌خورند. سپس پیشرفت آن‌ها به‌صورت عمومی نمایش داده می‌شود.
 admin-plan-adopt = پذیرفتن برنامه و تأمین مالی اقدامات
 admin-plan-adopted = { $count } اقدام اکنون تأمین مالی شده است.
+
+## Monitoring
+nav-monitoring = پایش
+monitoring-title = پایش: ادغام چگونه پیش می‌رود؟
+monitoring-intro = شاخص‌ها نشان می‌دهند که آیا اهداف طرح ادغام محقق می‌شوند یا نه – برای کل منطقه و برای هر شهرداری، در طول سال‌ها.
+monitoring-none = هنوز هیچ شاخصی ثبت نشده است.
+monitoring-illustrative = مقادیر این نسخهٔ نمایشی برای توضیح ساخته شده‌اند. این‌ها آمار رسمی نیستند.
+monitoring-indicators = شاخص‌ها
+monitoring-indicator = شاخص
+monitoring-region-latest = منطقه، آخرین مقدار
+monitoring-development = روند
+monitoring-change = از { $from } ({ $from_year }) به { $to } ({ $to_year })
+monitoring-by-municipality = شاخص‌ها به تفکیک شهرداری
+monitoring-download-csv = دریافت همهٔ مقادیر به‌صورت فایل CSV
+monitoring-download-json = همهٔ شاخص‌ها و مقادیر به‌صورت JSON (رابط برنامه‌نویسی)
+monitoring-back = بازگشت به پایش
+monitoring-unit = واحد
+monitoring-unit-percent = درصد
+monitoring-unit-per-1000 = در هر ۱٬۰۰۰
+monitoring-unit-count = تعداد
+monitoring-source = منبع
+monitoring-region = منطقه
+monitoring-summary = در سال { $year } مقدار در منطقه { $region } بود؛ بیشترین در { $high_name } ({ $high }) و کمترین در { $low_name } ({ $low }).
+monitoring-over-time = روند در طول سال‌ها
+monitoring-compare-with = مقایسه با این شهرداری‌ها (حداکثر چهار)
+monitoring-compare-submit = نمایش مقایسه
+monitoring-chart-time = { $title } در طول زمان
+monitoring-chart-across = { $title } در شهرداری‌ها، { $year }
+monitoring-across = مقایسهٔ شهرداری‌ها، { $year }
+monitoring-municipality = شهرداری
+monitoring-value = مقدار
+monitoring-municipality-title = شاخص‌های { $name }
+monitoring-no-values = برای این شهرداری مقداری موجود نیست.
+monitoring-table = مقادیر به‌صورت جدول
+admin-monitoring-title = مدیریت پایش
+admin-monitoring-intro = مقادیر را به‌صورت فایل CSV بارگذاری کنید، همان‌طور که ادارات آمار منتشر می‌کنند: ستون‌های indicator، municipality، year و value. هر سطر بررسی می‌شود؛ فقط فایلی بدون خطا ذخیره می‌شود. مقدار جدید جایگزین مقدار قبلی برای همان شاخص، شهرداری و سال می‌شود. این شاخص‌ها وجود دارند:
+admin-monitoring-file = فایل CSV با مقادیر
+admin-monitoring-file-hint = جداکننده: ویرگول، یا نقطه‌ویرگول همراه با ویرگول به‌عنوان ممیز اعشاری؛ شهرداری با کد کوتاهش (مثلاً laatzen).
+admin-monitoring-imported = { $count ->
+    [one] ۱ مقدار ذخیره شد.
+   *[other] { $count } مقدار ذخیره شد.
+}
+admin-monitoring-csv-header = سطر عنوان باید ستون‌های indicator، municipality، year و value را داشته باشد.
+admin-monitoring-csv-indicator = چنین شاخصی وجود ندارد.
+admin-monitoring-csv-municipality = این شهرداری جزو منطقه نیست.
+admin-monitoring-csv-year = این سال معتبری نیست.
+admin-monitoring-csv-value = این یک عدد نیست.
+admin-monitoring-csv-duplicate = همان شاخص، شهرداری و سال دو بار در فایل آمده است.

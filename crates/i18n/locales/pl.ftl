@@ -1159,7 +1159,7 @@ measures-summary = { $count ->
    *[other] { $count } działania:
 }
 measures-overall = Postęp ogółem:
-measures-rollup-hint = Postęp celu lub obszaru działania to średnia ważona działań, które są w toku, wstrzymane lub zakończone; działania zaplanowane nie są jeszcze uwzględniane.
+measures-rollup-hint = Postęp celu lub obszaru działania to średnia ważona działań, które są sfinansowane, w toku, wstrzymane lub zakończone (sfinansowane liczą się jako 0 %, dopóki się nie rozpoczną); działania tylko zaplanowane nie są jeszcze uwzględniane.
 measures-not-started = jeszcze nie rozpoczęto
 measures-by-field = Postęp według obszarów działania
 measures-field = Obszar działania
@@ -1316,3 +1316,53 @@ measure-status-funded = sfinansowane
 admin-plan-adopt-intro = Po przyjęciu planu jego zaplanowane działania zostaną oznaczone jako sfinansowane, z rokiem rozpoczęcia z planu. Następnie ich postęp jest pokazywany publicznie.
 admin-plan-adopt = Przyjmij plan i sfinansuj działania
 admin-plan-adopted = Sfinansowane działania: { $count }.
+
+## Monitoring
+nav-monitoring = Monitoring
+monitoring-title = Monitoring: jak przebiega integracja?
+monitoring-intro = Wskaźniki pokazują, czy cele koncepcji integracji są osiągane – dla całego regionu i dla każdej gminy, na przestrzeni lat.
+monitoring-none = Nie wprowadzono jeszcze żadnych wskaźników.
+monitoring-illustrative = Wartości w tej wersji demonstracyjnej zostały wymyślone dla przykładu. Nie są to oficjalne dane statystyczne.
+monitoring-indicators = Wskaźniki
+monitoring-indicator = Wskaźnik
+monitoring-region-latest = Region, ostatnia wartość
+monitoring-development = Zmiana
+monitoring-change = od { $from } ({ $from_year }) do { $to } ({ $to_year })
+monitoring-by-municipality = Wskaźniki według gmin
+monitoring-download-csv = Pobierz wszystkie wartości jako plik CSV
+monitoring-download-json = Wszystkie wskaźniki i wartości w formacie JSON (interfejs programistyczny)
+monitoring-back = Powrót do monitoringu
+monitoring-unit = Jednostka
+monitoring-unit-percent = Procent
+monitoring-unit-per-1000 = na 1000
+monitoring-unit-count = Liczba
+monitoring-source = Źródło
+monitoring-region = Region
+monitoring-summary = W roku { $year } wartość dla regionu wynosiła { $region }; najwyższa: { $high_name } ({ $high }), najniższa: { $low_name } ({ $low }).
+monitoring-over-time = Zmiany na przestrzeni lat
+monitoring-compare-with = Porównaj z tymi gminami (maksymalnie cztery)
+monitoring-compare-submit = Pokaż porównanie
+monitoring-chart-time = { $title } w czasie
+monitoring-chart-across = { $title } w gminach, { $year }
+monitoring-across = Porównanie gmin, { $year }
+monitoring-municipality = Gmina
+monitoring-value = Wartość
+monitoring-municipality-title = Wskaźniki: { $name }
+monitoring-no-values = Brak wartości dla tej gminy.
+monitoring-table = Wartości w tabeli
+admin-monitoring-title = Zarządzanie monitoringiem
+admin-monitoring-intro = Proszę przesłać wartości jako plik CSV, tak jak publikują je urzędy statystyczne: kolumny indicator, municipality, year i value. Każdy wiersz jest sprawdzany; zapisywany jest tylko plik bez błędów. Nowa wartość zastępuje dotychczasową dla tego samego wskaźnika, gminy i roku. Dostępne wskaźniki:
+admin-monitoring-file = Plik CSV z wartościami
+admin-monitoring-file-hint = Separator: przecinek albo średnik z przecinkiem dziesiętnym; gmina podana swoim skrótem (np. laatzen).
+admin-monitoring-imported = { $count ->
+    [one] Zapisano { $count } wartość.
+    [few] Zapisano { $count } wartości.
+    [many] Zapisano { $count } wartości.
+   *[other] Zapisano { $count } wartości.
+}
+admin-monitoring-csv-header = Wiersz nagłówka musi zawierać kolumny indicator, municipality, year i value.
+admin-monitoring-csv-indicator = Taki wskaźnik nie istnieje.
+admin-monitoring-csv-municipality = Ta gmina nie należy do regionu.
+admin-monitoring-csv-year = To nie jest prawidłowy rok.
+admin-monitoring-csv-value = To nie jest liczba.
+admin-monitoring-csv-duplicate = Ten sam wskaźnik, gmina i rok występują w pliku dwukrotnie.

@@ -1165,7 +1165,7 @@ measures-summary = { $count ->
    *[other] { $count } меры:
 }
 measures-overall = Общий прогресс:
-measures-rollup-hint = Прогресс цели или сферы деятельности — это взвешенное среднее по мерам, которые выполняются, приостановлены или завершены; запланированные меры пока не учитываются.
+measures-rollup-hint = Прогресс цели или сферы деятельности — это взвешенное среднее по мерам, которые профинансированы, выполняются, приостановлены или завершены (профинансированные учитываются с 0 %, пока не начнутся); меры, которые только запланированы, пока не учитываются.
 measures-not-started = ещё не начато
 measures-by-field = Прогресс по сферам деятельности
 measures-field = Сфера деятельности
@@ -1320,3 +1320,53 @@ measure-status-funded = профинансировано
 admin-plan-adopt-intro = Если вы примете план, его запланированные меры будут отмечены как профинансированные с годом начала из плана. После этого их ход выполнения показывается публично.
 admin-plan-adopt = Принять план и профинансировать меры
 admin-plan-adopted = Профинансировано мер: { $count }.
+
+## Monitoring
+nav-monitoring = Мониторинг
+monitoring-title = Мониторинг: как развивается интеграция?
+monitoring-intro = Показатели позволяют увидеть, достигаются ли цели концепции интеграции — для всего региона и для каждой общины, на протяжении лет.
+monitoring-none = Показатели пока не внесены.
+monitoring-illustrative = Значения в этой демоверсии придуманы для наглядности. Это не официальная статистика.
+monitoring-indicators = Показатели
+monitoring-indicator = Показатель
+monitoring-region-latest = Регион, последнее значение
+monitoring-development = Динамика
+monitoring-change = с { $from } ({ $from_year }) до { $to } ({ $to_year })
+monitoring-by-municipality = Показатели по общинам
+monitoring-download-csv = Скачать все значения в виде файла CSV
+monitoring-download-json = Все показатели и значения в формате JSON (программный интерфейс)
+monitoring-back = Назад к мониторингу
+monitoring-unit = Единица измерения
+monitoring-unit-percent = Процент
+monitoring-unit-per-1000 = на 1000
+monitoring-unit-count = Количество
+monitoring-source = Источник
+monitoring-region = Регион
+monitoring-summary = В { $year } году значение в регионе составляло { $region }; самое высокое: { $high_name } ({ $high }), самое низкое: { $low_name } ({ $low }).
+monitoring-over-time = Динамика по годам
+monitoring-compare-with = Сравнить с этими общинами (не более четырёх)
+monitoring-compare-submit = Показать сравнение
+monitoring-chart-time = { $title }: динамика во времени
+monitoring-chart-across = { $title } в общинах, { $year }
+monitoring-across = Сравнение общин, { $year }
+monitoring-municipality = Община
+monitoring-value = Значение
+monitoring-municipality-title = Показатели: { $name }
+monitoring-no-values = Для этой общины значений нет.
+monitoring-table = Значения в виде таблицы
+admin-monitoring-title = Управление мониторингом
+admin-monitoring-intro = Загрузите значения в виде файла CSV — так, как их публикуют статистические ведомства: столбцы indicator, municipality, year и value. Каждая строка проверяется; сохраняется только файл без ошибок. Новое значение заменяет прежнее для того же показателя, общины и года. Имеющиеся показатели:
+admin-monitoring-file = Файл CSV со значениями
+admin-monitoring-file-hint = Разделитель — запятая или точка с запятой с десятичной запятой; община — своим кратким кодом (например, laatzen).
+admin-monitoring-imported = { $count ->
+    [one] Сохранено { $count } значение.
+    [few] Сохранено { $count } значения.
+    [many] Сохранено { $count } значений.
+   *[other] Сохранено { $count } значения.
+}
+admin-monitoring-csv-header = В строке заголовков должны быть столбцы indicator, municipality, year и value.
+admin-monitoring-csv-indicator = Такого показателя не существует.
+admin-monitoring-csv-municipality = Эта община не входит в регион.
+admin-monitoring-csv-year = Это недопустимый год.
+admin-monitoring-csv-value = Это не число.
+admin-monitoring-csv-duplicate = Один и тот же показатель, община и год встречаются в файле дважды.

@@ -1145,7 +1145,7 @@ measures-summary = { $count ->
    *[other] { $count } tedbir:
 }
 measures-overall = Genel ilerleme:
-measures-rollup-hint = Bir hedefin veya eylem alanının ilerlemesi, sürmekte olan, askıya alınmış veya tamamlanmış tedbirlerin ağırlıklı ortalamasıdır; planlanan tedbirler henüz hesaba katılmaz.
+measures-rollup-hint = Bir hedefin veya eylem alanının ilerlemesi, finanse edilmiş, sürmekte olan, askıya alınmış veya tamamlanmış tedbirlerin ağırlıklı ortalamasıdır (finanse edilenler başlayana kadar %0 sayılır); yalnızca planlanan tedbirler henüz hesaba katılmaz.
 measures-not-started = henüz başlamadı
 measures-by-field = Eylem alanına göre ilerleme
 measures-field = Eylem alanı
@@ -1288,3 +1288,51 @@ measure-status-funded = finanse edildi
 admin-plan-adopt-intro = Planı benimsediğinizde planlanan önlemleri, plandaki başlangıç yılıyla finanse edilmiş olarak işaretlenir. Ardından ilerlemeleri herkese açık gösterilir.
 admin-plan-adopt = Planı benimse ve önlemleri finanse et
 admin-plan-adopted = { $count } önlem artık finanse ediliyor.
+
+## Monitoring
+nav-monitoring = İzleme
+monitoring-title = İzleme: Entegrasyon nasıl gelişiyor?
+monitoring-intro = Göstergeler, entegrasyon konseptinin hedeflerine ulaşılıp ulaşılmadığını yıllar içinde tüm bölge ve her belediye için gösterir.
+monitoring-none = Henüz kayıtlı gösterge yok.
+monitoring-illustrative = Bu demodaki değerler açıklama amacıyla uydurulmuştur. Resmî istatistik değildir.
+monitoring-indicators = Göstergeler
+monitoring-indicator = Gösterge
+monitoring-region-latest = Bölge, en son
+monitoring-development = Gelişim
+monitoring-change = { $from } ({ $from_year }) değerinden { $to } ({ $to_year }) değerine
+monitoring-by-municipality = Belediyelere göre göstergeler
+monitoring-download-csv = Tüm değerleri CSV dosyası olarak indirin
+monitoring-download-json = Tüm göstergeler ve değerler JSON olarak (programlama arayüzü)
+monitoring-back = İzlemeye geri dön
+monitoring-unit = Birim
+monitoring-unit-percent = Yüzde
+monitoring-unit-per-1000 = 1.000 başına
+monitoring-unit-count = Sayı
+monitoring-source = Kaynak
+monitoring-region = Bölge
+monitoring-summary = { $year } yılında bölgedeki değer { $region } idi; en yüksek: { $high_name } ({ $high }), en düşük: { $low_name } ({ $low }).
+monitoring-over-time = Yıllar içindeki gelişim
+monitoring-compare-with = Bu belediyelerle karşılaştırın (en fazla dört)
+monitoring-compare-submit = Karşılaştırmayı göster
+monitoring-chart-time = { $title }: zaman içindeki gelişim
+monitoring-chart-across = { $title }: belediyelere göre, { $year }
+monitoring-across = Belediyelerin karşılaştırması, { $year }
+monitoring-municipality = Belediye
+monitoring-value = Değer
+monitoring-municipality-title = { $name } için göstergeler
+monitoring-no-values = Bu belediye için değer bulunmuyor.
+monitoring-table = Değerler tablo olarak
+admin-monitoring-title = İzlemeyi yönet
+admin-monitoring-intro = Değerleri, istatistik kurumlarının yayımladığı biçimde bir CSV dosyası olarak yükleyin: indicator, municipality, year ve value sütunları. Her satır kontrol edilir; yalnızca hatasız bir dosya kaydedilir. Yeni bir değer, aynı gösterge, belediye ve yıl için önceki değerin yerini alır. Mevcut göstergeler şunlardır:
+admin-monitoring-file = Değerleri içeren CSV dosyası
+admin-monitoring-file-hint = Ayırıcı: virgül ya da ondalık virgülle birlikte noktalı virgül; belediye kısa koduyla (ör. laatzen).
+admin-monitoring-imported = { $count ->
+    [one] 1 değer kaydedildi.
+   *[other] { $count } değer kaydedildi.
+}
+admin-monitoring-csv-header = Başlık satırında indicator, municipality, year ve value sütunları bulunmalıdır.
+admin-monitoring-csv-indicator = Böyle bir gösterge yok.
+admin-monitoring-csv-municipality = Bu belediye bölgeye ait değil.
+admin-monitoring-csv-year = Bu geçerli bir yıl değil.
+admin-monitoring-csv-value = Bu bir sayı değil.
+admin-monitoring-csv-duplicate = Aynı gösterge, belediye ve yıl dosyada iki kez geçiyor.

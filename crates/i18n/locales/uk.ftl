@@ -1162,7 +1162,7 @@ measures-summary = { $count ->
    *[other] { $count } заходу:
 }
 measures-overall = Загальний прогрес:
-measures-rollup-hint = Прогрес цілі або сфери діяльності — це зважене середнє заходів, які виконуються, призупинені або завершені; заплановані заходи поки що не враховуються.
+measures-rollup-hint = Прогрес цілі або сфери діяльності — це зважене середнє заходів, які профінансовані, виконуються, призупинені або завершені (профінансовані враховуються з 0 %, доки не почнуться); заходи, які лише заплановані, поки що не враховуються.
 measures-not-started = ще не розпочато
 measures-by-field = Прогрес за сферами діяльності
 measures-field = Сфера діяльності
@@ -1317,3 +1317,53 @@ measure-status-funded = профінансовано
 admin-plan-adopt-intro = Якщо ви ухвалите план, його заплановані заходи буде позначено як профінансовані з роком початку з плану. Після цього їхній поступ показується публічно.
 admin-plan-adopt = Ухвалити план і профінансувати заходи
 admin-plan-adopted = Профінансовано заходів: { $count }.
+
+## Monitoring
+nav-monitoring = Моніторинг
+monitoring-title = Моніторинг: як розвивається інтеграція?
+monitoring-intro = Показники демонструють, чи досягаються цілі концепції інтеграції — для всього регіону та для кожної громади, упродовж років.
+monitoring-none = Показників поки що не внесено.
+monitoring-illustrative = Значення в цій демоверсії вигадано для наочності. Це не офіційна статистика.
+monitoring-indicators = Показники
+monitoring-indicator = Показник
+monitoring-region-latest = Регіон, останнє значення
+monitoring-development = Динаміка
+monitoring-change = з { $from } ({ $from_year }) до { $to } ({ $to_year })
+monitoring-by-municipality = Показники за громадами
+monitoring-download-csv = Завантажити всі значення як файл CSV
+monitoring-download-json = Усі показники та значення у форматі JSON (програмний інтерфейс)
+monitoring-back = Назад до моніторингу
+monitoring-unit = Одиниця виміру
+monitoring-unit-percent = Відсоток
+monitoring-unit-per-1000 = на 1000
+monitoring-unit-count = Кількість
+monitoring-source = Джерело
+monitoring-region = Регіон
+monitoring-summary = У { $year } році значення в регіоні становило { $region }; найвище: { $high_name } ({ $high }), найнижче: { $low_name } ({ $low }).
+monitoring-over-time = Динаміка за роками
+monitoring-compare-with = Порівняти з цими громадами (не більше чотирьох)
+monitoring-compare-submit = Показати порівняння
+monitoring-chart-time = { $title }: динаміка в часі
+monitoring-chart-across = { $title } у громадах, { $year }
+monitoring-across = Порівняння громад, { $year }
+monitoring-municipality = Громада
+monitoring-value = Значення
+monitoring-municipality-title = Показники: { $name }
+monitoring-no-values = Для цієї громади значень немає.
+monitoring-table = Значення у вигляді таблиці
+admin-monitoring-title = Керування моніторингом
+admin-monitoring-intro = Завантажте значення як файл CSV — так, як їх публікують статистичні служби: стовпці indicator, municipality, year і value. Кожен рядок перевіряється; зберігається лише файл без помилок. Нове значення замінює попереднє для того самого показника, громади й року. Наявні показники:
+admin-monitoring-file = Файл CSV зі значеннями
+admin-monitoring-file-hint = Роздільник — кома, або крапка з комою з десятковою комою; громада — її коротким кодом (напр., laatzen).
+admin-monitoring-imported = { $count ->
+    [one] Збережено { $count } значення.
+    [few] Збережено { $count } значення.
+    [many] Збережено { $count } значень.
+   *[other] Збережено { $count } значення.
+}
+admin-monitoring-csv-header = У рядку заголовків мають бути стовпці indicator, municipality, year і value.
+admin-monitoring-csv-indicator = Такого показника не існує.
+admin-monitoring-csv-municipality = Ця громада не належить до регіону.
+admin-monitoring-csv-year = Це недійсний рік.
+admin-monitoring-csv-value = Це не число.
+admin-monitoring-csv-duplicate = Той самий показник, громада й рік трапляються у файлі двічі.

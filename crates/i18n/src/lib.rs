@@ -181,7 +181,10 @@ pub fn format_decimal(v: f64, places: u32, l: Locale) -> String {
         });
         let f = format!("{frac:0width$}", width = places as usize);
         if l == Locale::Fa {
-            out.extend(f.chars().map(|c| char::from_u32(0x06F0 + c.to_digit(10).unwrap_or(0)).unwrap_or(c)));
+            out.extend(
+                f.chars()
+                    .map(|c| char::from_u32(0x06F0 + c.to_digit(10).unwrap_or(0)).unwrap_or(c)),
+            );
         } else {
             out.push_str(&f);
         }

@@ -34,6 +34,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_opinion"),
     migration!(10, "0010_themes"),
     migration!(11, "0011_measures"),
+    migration!(12, "0012_monitoring"),
 ];
 
 pub(crate) async fn run(db: &Db) -> Result<usize> {

@@ -23,6 +23,7 @@ pub mod guide;
 pub mod hsds;
 pub mod invitations;
 pub mod measures;
+pub mod monitoring;
 pub mod my_org;
 pub mod opinion;
 pub mod processes;

@@ -91,6 +91,7 @@ pub fn shell(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                                     (nav_link(ctx, "/konzept", "nav-concept"))
                                     (nav_link(ctx, "/beteiligung", "nav-participation"))
                                     (nav_link(ctx, "/massnahmen", "nav-measures"))
+                                    (nav_link(ctx, "/monitoring", "nav-monitoring"))
                                     (nav_link(ctx, "/veranstaltungen", "events-title"))
                                     (nav_link(ctx, "/wegweiser", "guide-title"))
                                     @if matches!(ctx.role(), Role::Staff | Role::TeamLead) {

@@ -145,6 +145,10 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             "type": "object", "additionalProperties": false, "required": ["title", "body"],
             "properties": { "title": { "type": "string", "maxLength": 200 }, "body": { "type": "string", "maxLength": 20000 } }
         }),
+        ("POST", "/api/v1/indicators/values") => json!({
+            "type": "object", "additionalProperties": false, "required": ["csv"],
+            "properties": { "csv": { "type": "string", "description": "CSV text with the header indicator,municipality,year,value (`;` with decimal commas, or `,`); every line is checked against the indicators and the region's municipalities, nothing is written unless all are right; a value for the same indicator, municipality and year replaces the earlier one" } }
+        }),
         ("POST", "/api/v1/measures/status") => json!({
             "type": "object", "additionalProperties": false, "required": ["csv"],
             "properties": { "csv": { "type": "string", "description": "CSV text with the header key,date,status,progress[,note] (`;` or `,`); every line is checked and nothing applies unless all are right" } }

@@ -50,7 +50,7 @@ pub async fn dashboard(State(app): State<AppState>, ctx: Ctx) -> Result<Response
         p { a.kern-link href="/verwaltung/kampagnen" { (ctx.t("admin-campaigns-title")) } " · " a.kern-link href="/verwaltung/kampagnen/neu" { (ctx.t("admin-campaigns-new")) } }
         p { a.kern-link href="/verwaltung/verfahren" { (ctx.t("admin-processes-title")) } " · " a.kern-link href="/verwaltung/verfahren/neu" { (ctx.t("admin-processes-new")) } }
         p { a.kern-link href="/verwaltung/meinungsbild" { (ctx.t("admin-opinion-title")) } }
-        p { a.kern-link href="/verwaltung/massnahmen" { (ctx.t("admin-measures-title")) } " · " a.kern-link href="/verwaltung/szenarien" { (ctx.t("admin-scenarios-title")) } }
+        p { a.kern-link href="/verwaltung/massnahmen" { (ctx.t("admin-measures-title")) } " · " a.kern-link href="/verwaltung/szenarien" { (ctx.t("admin-scenarios-title")) } " · " a.kern-link href="/verwaltung/monitoring" { (ctx.t("admin-monitoring-title")) } }
         p { a.kern-link href="/verwaltung/veranstaltungen" { (ctx.t("admin-events-title")) } " · " a.kern-link href="/verwaltung/veranstaltungen/neu" { (ctx.t("admin-events-new")) } }
         h2.kern-heading-medium { (ctx.t("admin-orgs-title")) }
         p { a.kern-link href="/verwaltung/organisationen" { (ctx.t("admin-orgs-title")) } " · " a.kern-link href="/verwaltung/organisationen/import" { (ctx.t("admin-orgs-import")) } }

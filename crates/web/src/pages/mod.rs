@@ -6,6 +6,7 @@ pub mod forum;
 pub mod guide;
 pub mod guide_admin;
 pub mod measures;
+pub mod monitoring;
 pub mod my_org;
 pub mod opinion;
 pub mod orgs;

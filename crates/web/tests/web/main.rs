@@ -13,6 +13,7 @@ mod forum;
 mod guide;
 mod invitations;
 mod measures;
+mod monitoring;
 mod my_org;
 mod opinion;
 mod orgs;
