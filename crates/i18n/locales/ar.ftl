@@ -1381,3 +1381,22 @@ admin-monitoring-csv-municipality = هذه البلدية لا تنتمي إلى
 admin-monitoring-csv-year = هذه ليست سنة صالحة.
 admin-monitoring-csv-value = هذا ليس رقمًا.
 admin-monitoring-csv-duplicate = المؤشر نفسه والبلدية نفسها والسنة نفسها مذكورة مرتين في الملف.
+
+## Scenarios: the form
+admin-scenario-new = إنشاء سيناريو جديد
+admin-scenario-change = تعديل السيناريو
+admin-scenario-save = حفظ السيناريو وحسابه
+admin-scenario-delete = حذف السيناريو
+admin-scenario-description = الوصف
+admin-scenario-first-year = السنة الأولى
+admin-scenario-years = عدد السنوات
+admin-scenario-money = المال سنويًا باليورو
+admin-scenario-staff = الوظائف سنويًا (مكافئ دوام كامل)
+admin-scenario-per-year-hint = مبلغ واحد لكل السنوات، أو مبلغ لكل سنة مفصولة بفاصلة منقوطة (مثل 150000; 150000; 100000; 100000; 100000).
+admin-scenario-flex = هامش بدء التنفيذ بالسنوات
+admin-scenario-flex-hint = بكم سنة يجوز أن يبدأ الإجراء متأخرًا عن الموعد المخطط.
+admin-scenario-include-running = تمويل الإجراءات الجارية من هذه الميزانية (وإلا تستمر بتمويلها الخاص)
+admin-scenario-shares = الحد الأدنى لحصة كل مجال عمل من الجهد بالنسبة المئوية (فارغ: لا شيء)
+admin-scenario-must = إجراءات يجب أن تكون ضمن الخطة
+admin-scenario-must-not = إجراءات يجب ألا تكون ضمن الخطة
+admin-scenario-keys-hint = رموز الإجراءات مفصولة بفواصل (مثل M-2.1-04, M-6.1-03).

@@ -1319,3 +1319,22 @@ admin-monitoring-csv-municipality = Diese Kommune gehört nicht zur Region.
 admin-monitoring-csv-year = Das ist kein gültiges Jahr.
 admin-monitoring-csv-value = Das ist keine Zahl.
 admin-monitoring-csv-duplicate = Dieselbe Kennzahl, Kommune und dasselbe Jahr stehen zweimal in der Datei.
+
+## Scenarios: the form
+admin-scenario-new = Neues Szenario anlegen
+admin-scenario-change = Szenario ändern
+admin-scenario-save = Szenario speichern und berechnen
+admin-scenario-delete = Szenario löschen
+admin-scenario-description = Beschreibung
+admin-scenario-first-year = Erstes Jahr
+admin-scenario-years = Anzahl der Jahre
+admin-scenario-money = Geld pro Jahr in Euro
+admin-scenario-staff = Stellen pro Jahr (Vollzeitäquivalente)
+admin-scenario-per-year-hint = Ein Betrag für jedes Jahr, oder je Jahr einer, getrennt durch Semikolon (z. B. 150000; 150000; 100000; 100000; 100000).
+admin-scenario-flex = Spielraum beim Start in Jahren
+admin-scenario-flex-hint = Um wie viele Jahre eine Maßnahme später beginnen darf als geplant.
+admin-scenario-include-running = Laufende Maßnahmen aus diesem Budget bezahlen (sonst laufen sie mit eigener Finanzierung weiter)
+admin-scenario-shares = Mindestanteil am Aufwand je Handlungsfeld in Prozent (leer: keiner)
+admin-scenario-must = Maßnahmen, die auf jeden Fall dabei sein müssen
+admin-scenario-must-not = Maßnahmen, die nicht dabei sein sollen
+admin-scenario-keys-hint = Kennungen der Maßnahmen, getrennt durch Komma (z. B. M-2.1-04, M-6.1-03).

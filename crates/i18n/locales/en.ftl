@@ -1342,3 +1342,22 @@ admin-monitoring-csv-municipality = This municipality is not part of the region.
 admin-monitoring-csv-year = This is not a valid year.
 admin-monitoring-csv-value = This is not a number.
 admin-monitoring-csv-duplicate = The same indicator, municipality and year appear twice in the file.
+
+## Scenarios: the form
+admin-scenario-new = Create a new scenario
+admin-scenario-change = Change the scenario
+admin-scenario-save = Save and compute the scenario
+admin-scenario-delete = Delete the scenario
+admin-scenario-description = Description
+admin-scenario-first-year = First year
+admin-scenario-years = Number of years
+admin-scenario-money = Money per year in euros
+admin-scenario-staff = Staff positions per year (full-time equivalents)
+admin-scenario-per-year-hint = One figure for every year, or one per year separated by semicolons (e.g. 150000; 150000; 100000; 100000; 100000).
+admin-scenario-flex = Leeway for the start, in years
+admin-scenario-flex-hint = By how many years a measure may start later than planned.
+admin-scenario-include-running = Pay for running measures from this budget (otherwise they continue with their own funding)
+admin-scenario-shares = Minimum share of the effort per field of action, in percent (empty: none)
+admin-scenario-must = Measures that must be included
+admin-scenario-must-not = Measures that must not be included
+admin-scenario-keys-hint = Keys of the measures, separated by commas (e.g. M-2.1-04, M-6.1-03).

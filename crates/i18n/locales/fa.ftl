@@ -1336,3 +1336,22 @@ admin-monitoring-csv-municipality = این شهرداری جزو منطقه نی
 admin-monitoring-csv-year = این سال معتبری نیست.
 admin-monitoring-csv-value = این یک عدد نیست.
 admin-monitoring-csv-duplicate = همان شاخص، شهرداری و سال دو بار در فایل آمده است.
+
+## Scenarios: the form
+admin-scenario-new = ایجاد سناریوی جدید
+admin-scenario-change = تغییر سناریو
+admin-scenario-save = ذخیره و محاسبهٔ سناریو
+admin-scenario-delete = حذف سناریو
+admin-scenario-description = توضیح
+admin-scenario-first-year = سال نخست
+admin-scenario-years = تعداد سال‌ها
+admin-scenario-money = بودجه در سال به یورو
+admin-scenario-staff = پست‌ها در سال (معادل تمام‌وقت)
+admin-scenario-per-year-hint = یک رقم برای همهٔ سال‌ها، یا برای هر سال یکی، جداشده با نقطه‌ویرگول (مثلاً 150000; 150000; 100000; 100000; 100000).
+admin-scenario-flex = انعطاف زمان شروع به سال
+admin-scenario-flex-hint = یک اقدام چند سال دیرتر از برنامه می‌تواند آغاز شود.
+admin-scenario-include-running = پرداخت هزینهٔ اقدامات جاری از این بودجه (در غیر این صورت با تأمین مالی خود ادامه می‌یابند)
+admin-scenario-shares = حداقل سهم هر حوزهٔ اقدام از هزینه، به درصد (خالی: هیچ)
+admin-scenario-must = اقداماتی که حتماً باید باشند
+admin-scenario-must-not = اقداماتی که نباید باشند
+admin-scenario-keys-hint = شناسه‌های اقدامات، جداشده با ویرگول (مثلاً M-2.1-04, M-6.1-03).

@@ -1366,3 +1366,22 @@ admin-monitoring-csv-municipality = Ta gmina nie należy do regionu.
 admin-monitoring-csv-year = To nie jest prawidłowy rok.
 admin-monitoring-csv-value = To nie jest liczba.
 admin-monitoring-csv-duplicate = Ten sam wskaźnik, gmina i rok występują w pliku dwukrotnie.
+
+## Scenarios: the form
+admin-scenario-new = Utwórz nowy scenariusz
+admin-scenario-change = Zmień scenariusz
+admin-scenario-save = Zapisz i oblicz scenariusz
+admin-scenario-delete = Usuń scenariusz
+admin-scenario-description = Opis
+admin-scenario-first-year = Pierwszy rok
+admin-scenario-years = Liczba lat
+admin-scenario-money = Środki na rok w euro
+admin-scenario-staff = Etaty na rok (ekwiwalent pełnego etatu)
+admin-scenario-per-year-hint = Jedna kwota na każdy rok albo po jednej na rok, oddzielone średnikami (np. 150000; 150000; 100000; 100000; 100000).
+admin-scenario-flex = Swoboda rozpoczęcia w latach
+admin-scenario-flex-hint = O ile lat później niż planowano może się rozpocząć działanie.
+admin-scenario-include-running = Finansuj trwające działania z tego budżetu (inaczej trwają dalej z własnego finansowania)
+admin-scenario-shares = Minimalny udział nakładów na obszar działania w procentach (puste: brak)
+admin-scenario-must = Działania, które muszą się znaleźć w planie
+admin-scenario-must-not = Działania, które nie mogą się znaleźć w planie
+admin-scenario-keys-hint = Kody działań oddzielone przecinkami (np. M-2.1-04, M-6.1-03).

@@ -1370,3 +1370,22 @@ admin-monitoring-csv-municipality = Эта община не входит в р�
 admin-monitoring-csv-year = Это недопустимый год.
 admin-monitoring-csv-value = Это не число.
 admin-monitoring-csv-duplicate = Один и тот же показатель, община и год встречаются в файле дважды.
+
+## Scenarios: the form
+admin-scenario-new = Создать новый сценарий
+admin-scenario-change = Изменить сценарий
+admin-scenario-save = Сохранить и рассчитать сценарий
+admin-scenario-delete = Удалить сценарий
+admin-scenario-description = Описание
+admin-scenario-first-year = Первый год
+admin-scenario-years = Количество лет
+admin-scenario-money = Средства в год в евро
+admin-scenario-staff = Ставки в год (эквивалент полной занятости)
+admin-scenario-per-year-hint = Одна сумма на все годы или по одной на каждый год через точку с запятой (напр. 150000; 150000; 100000; 100000; 100000).
+admin-scenario-flex = Запас для начала, в годах
+admin-scenario-flex-hint = На сколько лет позже плана может начаться мера.
+admin-scenario-include-running = Оплачивать текущие меры из этого бюджета (иначе они продолжаются за счёт собственного финансирования)
+admin-scenario-shares = Минимальная доля затрат на каждую сферу деятельности, в процентах (пусто: нет)
+admin-scenario-must = Меры, которые обязательно должны войти
+admin-scenario-must-not = Меры, которые не должны войти
+admin-scenario-keys-hint = Коды мер через запятую (напр. M-2.1-04, M-6.1-03).

@@ -1336,3 +1336,22 @@ admin-monitoring-csv-municipality = Bu belediye bölgeye ait değil.
 admin-monitoring-csv-year = Bu geçerli bir yıl değil.
 admin-monitoring-csv-value = Bu bir sayı değil.
 admin-monitoring-csv-duplicate = Aynı gösterge, belediye ve yıl dosyada iki kez geçiyor.
+
+## Scenarios: the form
+admin-scenario-new = Yeni senaryo oluştur
+admin-scenario-change = Senaryoyu değiştir
+admin-scenario-save = Senaryoyu kaydet ve hesapla
+admin-scenario-delete = Senaryoyu sil
+admin-scenario-description = Açıklama
+admin-scenario-first-year = İlk yıl
+admin-scenario-years = Yıl sayısı
+admin-scenario-money = Yıllık bütçe (avro)
+admin-scenario-staff = Yıllık kadro (tam zamanlı eşdeğer)
+admin-scenario-per-year-hint = Her yıl için tek bir rakam ya da yıl başına bir rakam, noktalı virgülle ayrılmış (ör. 150000; 150000; 100000; 100000; 100000).
+admin-scenario-flex = Başlangıç için esneklik (yıl)
+admin-scenario-flex-hint = Bir önlemin planlanandan kaç yıl sonra başlayabileceği.
+admin-scenario-include-running = Süren önlemleri bu bütçeden öde (aksi halde kendi finansmanlarıyla devam ederler)
+admin-scenario-shares = Eylem alanı başına harcamadaki asgari pay, yüzde olarak (boş: yok)
+admin-scenario-must = Mutlaka yer alması gereken önlemler
+admin-scenario-must-not = Yer almaması gereken önlemler
+admin-scenario-keys-hint = Önlemlerin kodları, virgülle ayrılmış (ör. M-2.1-04, M-6.1-03).

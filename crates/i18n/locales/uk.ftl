@@ -1367,3 +1367,22 @@ admin-monitoring-csv-municipality = Ця громада не належить д
 admin-monitoring-csv-year = Це недійсний рік.
 admin-monitoring-csv-value = Це не число.
 admin-monitoring-csv-duplicate = Той самий показник, громада й рік трапляються у файлі двічі.
+
+## Scenarios: the form
+admin-scenario-new = Створити новий сценарій
+admin-scenario-change = Змінити сценарій
+admin-scenario-save = Зберегти й розрахувати сценарій
+admin-scenario-delete = Видалити сценарій
+admin-scenario-description = Опис
+admin-scenario-first-year = Перший рік
+admin-scenario-years = Кількість років
+admin-scenario-money = Кошти на рік у євро
+admin-scenario-staff = Ставки на рік (еквівалент повної зайнятості)
+admin-scenario-per-year-hint = Одна сума на всі роки або по одній на кожен рік через крапку з комою (напр. 150000; 150000; 100000; 100000; 100000).
+admin-scenario-flex = Запас для початку, у роках
+admin-scenario-flex-hint = На скільки років пізніше за план може початися захід.
+admin-scenario-include-running = Оплачувати поточні заходи з цього бюджету (інакше вони тривають із власним фінансуванням)
+admin-scenario-shares = Мінімальна частка витрат на кожну сферу діяльності, у відсотках (порожньо: немає)
+admin-scenario-must = Заходи, які обов’язково мають бути
+admin-scenario-must-not = Заходи, яких не повинно бути
+admin-scenario-keys-hint = Коди заходів через кому (напр. M-2.1-04, M-6.1-03).

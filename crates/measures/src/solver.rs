@@ -205,6 +205,8 @@ impl Solver for Cbc {
         let mut p = b.vars.maximise(b.objective).using(good_lp::coin_cbc);
         p.set_parameter("log", "0");
         p.set_parameter("slog", "0");
+        // Wall-clock seconds, as people wait for them (CBC counts CPU time by default).
+        p.set_parameter("timeMode", "elapsed");
         p.set_parameter("sec", &format!("{}", limits.seconds.max(0.01)));
         if limits.gap > 0.0 {
             p.set_parameter("ratioGap", &format!("{}", limits.gap));

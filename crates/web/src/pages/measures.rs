@@ -575,10 +575,12 @@ pub async fn scenarios(State(app): State<AppState>, ctx: Ctx) -> Result<Response
         .iter()
         .map(|s| (s.id.to_string(), s.name.clone()))
         .collect();
+    let new = new_form(&app, &ctx, &list).await?;
     let body = html! {
         p { a.kern-link href="/verwaltung/massnahmen" { (ctx.t("admin-measures-title")) } }
         h1.kern-heading-x-large { (ctx.t("admin-scenarios-title")) }
         p { (ctx.t("admin-scenarios-intro")) }
+        (new)
         @if list.is_empty() { p { (ctx.t("admin-scenarios-none")) } }
         @else {
             (scroll(html! {
@@ -775,11 +777,13 @@ pub async fn scenario(
         })
         .collect();
     let by_key: HashMap<&str, &Measure> = ms.iter().map(|m| (m.key.as_str(), m)).collect();
+    let edit = edit_form(&app, &ctx, &s).await?;
     let body = html! {
         p { a.kern-link href="/verwaltung/szenarien" { (ctx.t("admin-scenarios-back")) } }
         h1.kern-heading-x-large lang="de" { (s.name) }
         @if !s.description.is_empty() { p lang="de" { (s.description) } }
         p { (budget(&ctx, &s)) }
+        (edit)
         @match &plan {
             Err(PlanError::Invalid(errs)) => {
                 p { (ctx.t("admin-plan-invalid")) }
@@ -1073,4 +1077,423 @@ pub async fn compare(
     Ok(super::no_store(
         Page::new(ctx.t("admin-compare-title"), body).render(&ctx),
     ))
+}
+
+// ---- coordinators: creating, changing and deleting scenarios ----
+
+/// The scenario form's values as typed (so a form with errors comes back as it was sent).
+#[derive(Default, Clone)]
+pub(crate) struct ScenarioForm {
+    name: String,
+    description: String,
+    first_year: String,
+    years: String,
+    money: String,
+    staff: String,
+    flex: String,
+    include_running: bool,
+    shares: BTreeMap<i64, String>,
+    must: String,
+    must_not: String,
+}
+
+fn num(l: Locale, v: f64) -> String {
+    let s = format_decimal(v, 2, l);
+    let s = s.trim_end_matches('0');
+    s.trim_end_matches([',', '.', '٫']).to_string()
+}
+
+impl ScenarioForm {
+    fn of(s: &th_measures::planner::Scenario) -> Self {
+        let per = |p: &th_measures::planner::PerYear| match p {
+            th_measures::planner::PerYear::Same(v) => num(Locale::De, *v).replace('.', ""),
+            th_measures::planner::PerYear::Each(v) => v
+                .iter()
+                .map(|x| num(Locale::De, *x).replace('.', ""))
+                .collect::<Vec<_>>()
+                .join("; "),
+        };
+        ScenarioForm {
+            name: String::new(),
+            description: String::new(),
+            first_year: s.horizon.first_year.to_string(),
+            years: s.horizon.years.to_string(),
+            money: per(&s.money_eur),
+            staff: per(&s.staff_fte),
+            flex: s.start_flexibility.to_string(),
+            include_running: s.include_running,
+            shares: s
+                .min_share
+                .iter()
+                .map(|(f, v)| (i64::from(*f), num(Locale::De, v * 100.0)))
+                .collect(),
+            must: s.must.join(", "),
+            must_not: s.must_not.join(", "),
+        }
+    }
+
+    fn parse(d: &forms::FormData, fields: &[i64]) -> Self {
+        ScenarioForm {
+            name: d.get("name").to_string(),
+            description: d.get("description").to_string(),
+            first_year: d.get("first_year").to_string(),
+            years: d.get("years").to_string(),
+            money: d.get("money").to_string(),
+            staff: d.get("staff").to_string(),
+            flex: d.get("flex").to_string(),
+            include_running: d.has("include_running"),
+            shares: fields
+                .iter()
+                .map(|f| (*f, d.get(&format!("share_{f}")).to_string()))
+                .collect(),
+            must: d.get("must").to_string(),
+            must_not: d.get("must_not").to_string(),
+        }
+    }
+
+    /// The scenario, or the fields in error.
+    fn scenario(&self, v: &mut th_core::Validation) -> Option<th_measures::planner::Scenario> {
+        use th_measures::planner::{Horizon, PerYear, Scenario};
+        let number = |s: &str| -> Option<f64> {
+            let t = s.trim().replace(' ', "");
+            // German first: 1.234,5 and 120.000 (groups of three after dots) are thousands;
+            // otherwise a dot is a decimal point (2.5).
+            let grouped = {
+                let parts: Vec<&str> = t.split('.').collect();
+                parts.len() > 1
+                    && !parts[0].is_empty()
+                    && parts[0].len() <= 3
+                    && parts[1..]
+                        .iter()
+                        .all(|p| p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
+            };
+            let t = if t.contains(',') {
+                t.replace('.', "").replace(',', ".")
+            } else if grouped {
+                t.replace('.', "")
+            } else {
+                t
+            };
+            t.parse::<f64>().ok().filter(|x| x.is_finite())
+        };
+        let name = v.text("name", &self.name, 200);
+        let _ = name;
+        v.optional_text("description", &self.description, 2000);
+        let first = self
+            .first_year
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1900..=2200).contains(y));
+        if first.is_none() {
+            v.add("first_year", "range");
+        }
+        let years = self
+            .years
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|y| (1..=30).contains(y));
+        if years.is_none() {
+            v.add("years", "range");
+        }
+        let per_year = |v: &mut th_core::Validation, field: &str, s: &str| -> Option<PerYear> {
+            let parts: Vec<&str> = s
+                .split(';')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            let nums: Option<Vec<f64>> = parts
+                .iter()
+                .map(|p| number(p).filter(|x| *x >= 0.0))
+                .collect();
+            match nums {
+                Some(n) if n.len() == 1 => Some(PerYear::Same(n[0])),
+                Some(n) if !n.is_empty() && years.is_none_or(|y| n.len() == y as usize) => {
+                    Some(PerYear::Each(n))
+                }
+                _ => {
+                    v.add(
+                        field,
+                        if parts.is_empty() {
+                            "required"
+                        } else {
+                            "invalid"
+                        },
+                    );
+                    None
+                }
+            }
+        };
+        let money = per_year(v, "money", &self.money);
+        let staff = per_year(v, "staff", &self.staff);
+        let flex = if self.flex.trim().is_empty() {
+            Some(0)
+        } else {
+            self.flex.trim().parse::<u32>().ok().filter(|f| *f <= 10)
+        };
+        if flex.is_none() {
+            v.add("flex", "range");
+        }
+        let mut min_share = BTreeMap::new();
+        for (f, s) in &self.shares {
+            if s.trim().is_empty() {
+                continue;
+            }
+            match number(s).filter(|x| (0.0..=100.0).contains(x)) {
+                Some(p) if p > 0.0 => {
+                    min_share.insert(*f as u16, p / 100.0);
+                }
+                Some(_) => {}
+                None => v.add(&format!("share_{f}"), "range"),
+            }
+        }
+        let keys = |s: &str| -> Vec<String> {
+            s.split([',', ';', '\n', ' '])
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        if !v.is_ok() {
+            return None;
+        }
+        Some(Scenario {
+            horizon: Horizon {
+                first_year: first?,
+                years: years?,
+            },
+            money_eur: money?,
+            staff_fte: staff?,
+            fte_cost_eur: 75_000.0,
+            goal_weights: BTreeMap::new(),
+            must: keys(&self.must),
+            must_not: keys(&self.must_not),
+            min_share,
+            start_flexibility: flex?,
+            include_running: self.include_running,
+        })
+    }
+}
+
+/// The planner's own errors (by path) as the form's fields.
+fn form_field(at: &str) -> String {
+    if at.starts_with("money_eur") {
+        "money".into()
+    } else if at.starts_with("staff_fte") {
+        "staff".into()
+    } else if at.starts_with("must_not") {
+        "must_not".into()
+    } else if at.starts_with("must") {
+        "must".into()
+    } else if let Some(f) = at.strip_prefix("min_share.") {
+        format!("share_{f}")
+    } else if at == "min_share" {
+        "share_1".into()
+    } else if at.starts_with("horizon.first_year") {
+        "first_year".into()
+    } else if at.starts_with("horizon") {
+        "years".into()
+    } else if at.starts_with("start_flexibility") {
+        "flex".into()
+    } else {
+        "name".into()
+    }
+}
+
+fn scenario_form(
+    ctx: &Ctx,
+    action: &str,
+    f: &ScenarioForm,
+    fields: &[(i64, String, Locale)],
+    v: &th_core::Validation,
+    submit: String,
+) -> Markup {
+    use crate::forms::Field;
+    html! {
+        form.th-form method="post" action=(action) novalidate {
+            (forms::csrf(ctx))
+            (forms::error_summary(ctx, v))
+            (forms::input(ctx, Field::new("name", ctx.t("admin-scenarios-name"), &f.name), v))
+            (forms::input(ctx, Field::new("description", ctx.t("admin-scenario-description"), &f.description).kind("textarea").optional(), v))
+            (forms::input(ctx, Field::new("first_year", ctx.t("admin-scenario-first-year"), &f.first_year).kind("number"), v))
+            (forms::input(ctx, Field::new("years", ctx.t("admin-scenario-years"), &f.years).kind("number"), v))
+            (forms::input(ctx, Field::new("money", ctx.t("admin-scenario-money"), &f.money).hint(ctx.t("admin-scenario-per-year-hint")), v))
+            (forms::input(ctx, Field::new("staff", ctx.t("admin-scenario-staff"), &f.staff).hint(ctx.t("admin-scenario-per-year-hint")), v))
+            (forms::input(ctx, Field::new("flex", ctx.t("admin-scenario-flex"), &f.flex).kind("number").hint(ctx.t("admin-scenario-flex-hint")), v))
+            (forms::checkbox(ctx, "include_running", ctx.t("admin-scenario-include-running"), f.include_running, v))
+            fieldset.kern-fieldset {
+                legend.kern-label { (ctx.t("admin-scenario-shares")) }
+                @for (n, title, _) in fields {
+                    @let value = f.shares.get(n).cloned().unwrap_or_default();
+                    @let fname = format!("share_{n}");
+                    (forms::input(ctx, Field::new(&fname, format!("{n}. {title}"), &value).optional(), v))
+                }
+            }
+            (forms::input(ctx, Field::new("must", ctx.t("admin-scenario-must"), &f.must).hint(ctx.t("admin-scenario-keys-hint")).optional(), v))
+            (forms::input(ctx, Field::new("must_not", ctx.t("admin-scenario-must-not"), &f.must_not).hint(ctx.t("admin-scenario-keys-hint")).optional(), v))
+            (forms::submit(submit))
+        }
+    }
+}
+
+async fn save_form(
+    app: &AppState,
+    ctx: &Ctx,
+    id: Option<i64>,
+    body: &[u8],
+) -> Result<Result<i64, (ScenarioForm, th_core::Validation)>, AppError> {
+    let fields = crate::pages::participation::valid_fields(app, ctx).await?;
+    let numbers: Vec<i64> = fields.iter().map(|f| f.0).collect();
+    let d = forms::FormData::parse(body);
+    let f = ScenarioForm::parse(&d, &numbers);
+    let mut v = th_core::Validation::new();
+    let Some(s) = f.scenario(&mut v) else {
+        return Ok(Err((f, v)));
+    };
+    match store::save_scenario(
+        &app.db,
+        ctx.tenant.id,
+        id,
+        &f.name,
+        &f.description,
+        &s,
+        app.now(),
+    )
+    .await
+    {
+        Ok(id) => Ok(Ok(id)),
+        Err(store::Error::Invalid(errs)) => {
+            for e in errs {
+                let field = form_field(&e.at);
+                if !v.errors.iter().any(|x| x.field == field) {
+                    v.add(&field, "invalid");
+                }
+            }
+            Ok(Err((f, v)))
+        }
+        Err(e) => Err(measures_err(e)),
+    }
+}
+
+fn form_page(
+    ctx: &Ctx,
+    title: String,
+    action: &str,
+    f: &ScenarioForm,
+    fields: &[(i64, String, Locale)],
+    v: &th_core::Validation,
+) -> Response {
+    let body = html! {
+        p { a.kern-link href="/verwaltung/szenarien" { (ctx.t("admin-scenarios-back")) } }
+        h1.kern-heading-x-large { (title) }
+        (scenario_form(ctx, action, f, fields, v, ctx.t("admin-scenario-save")))
+    };
+    Page::new(title, body)
+        .status(StatusCode::UNPROCESSABLE_ENTITY)
+        .render(ctx)
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    match save_form(&app, &ctx, None, &body).await? {
+        Ok(id) => Ok(super::see_other(&format!("/verwaltung/szenarien/{id}"))),
+        Err((f, v)) => {
+            let fields = crate::pages::participation::valid_fields(&app, &ctx).await?;
+            Ok(form_page(
+                &ctx,
+                ctx.t("admin-scenario-new"),
+                "/verwaltung/szenarien",
+                &f,
+                &fields,
+                &v,
+            ))
+        }
+    }
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    let id = id_of(&id)?;
+    store::scenario(&app.db, ctx.tenant.id, id)
+        .await
+        .map_err(measures_err)?;
+    match save_form(&app, &ctx, Some(id), &body).await? {
+        Ok(id) => Ok(super::see_other(&format!("/verwaltung/szenarien/{id}"))),
+        Err((f, v)) => {
+            let fields = crate::pages::participation::valid_fields(&app, &ctx).await?;
+            Ok(form_page(
+                &ctx,
+                ctx.t("admin-scenario-change"),
+                &format!("/verwaltung/szenarien/{id}"),
+                &f,
+                &fields,
+                &v,
+            ))
+        }
+    }
+}
+
+pub async fn delete(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    store::delete_scenario(&app.db, ctx.tenant.id, id_of(&id)?)
+        .await
+        .map_err(measures_err)?;
+    Ok(super::see_other("/verwaltung/szenarien"))
+}
+
+/// The form to start a new scenario, prefilled like the first one (or the demo's fund).
+pub(crate) async fn new_form(
+    app: &AppState,
+    ctx: &Ctx,
+    list: &[SavedScenario],
+) -> Result<Markup, AppError> {
+    let fields = crate::pages::participation::valid_fields(app, ctx).await?;
+    let mut f = list
+        .first()
+        .map(|s| ScenarioForm::of(&s.scenario))
+        .unwrap_or_else(|| ScenarioForm {
+            first_year: (th_core::localtime::local(app.now()).year() + 1).to_string(),
+            years: "5".into(),
+            flex: "1".into(),
+            ..Default::default()
+        });
+    f.name.clear();
+    Ok(html! {
+        details {
+            summary { (ctx.t("admin-scenario-new")) }
+            (scenario_form(ctx, "/verwaltung/szenarien", &f, &fields, &th_core::Validation::new(), ctx.t("admin-scenario-save")))
+        }
+    })
+}
+
+pub(crate) async fn edit_form(
+    app: &AppState,
+    ctx: &Ctx,
+    s: &SavedScenario,
+) -> Result<Markup, AppError> {
+    let fields = crate::pages::participation::valid_fields(app, ctx).await?;
+    let mut f = ScenarioForm::of(&s.scenario);
+    f.name = s.name.clone();
+    f.description = s.description.clone();
+    Ok(html! {
+        details {
+            summary { (ctx.t("admin-scenario-change")) }
+            (scenario_form(ctx, &format!("/verwaltung/szenarien/{}", s.id), &f, &fields, &th_core::Validation::new(), ctx.t("admin-scenario-save")))
+            form.th-form method="post" action={ "/verwaltung/szenarien/" (s.id) "/loeschen" } {
+                (forms::csrf(ctx))
+                button.kern-btn.kern-btn--secondary type="submit" { span.kern-label { (ctx.t("admin-scenario-delete")) } }
+            }
+        }
+    })
 }

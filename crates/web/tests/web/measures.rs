@@ -325,3 +325,104 @@ async fn scenarios_are_solved_explained_and_compared() {
         assert!(!r.json()["errors"].as_array().unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn coordinators_create_change_and_delete_scenarios_in_the_form() {
+    for app in TestApp::all().await {
+        let mut c = app.signed_in(Role::Coordinator).await;
+        let r = c.get("/verwaltung/szenarien").await;
+        assert!(r.body.contains("Neues Szenario anlegen"));
+        // Bad values come back with every field named; nothing is saved.
+        let bad = [
+            ("name", ""),
+            ("first_year", "2027"),
+            ("years", "0"),
+            ("money", "viel"),
+            ("staff", "3"),
+            ("flex", "1"),
+            ("share_3", "150"),
+            ("must", ""),
+        ];
+        let r = c.post_form("/verwaltung/szenarien", &bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for id in ["name-error", "years-error", "money-error", "share_3-error"] {
+            assert!(r.body.contains(id), "{id}");
+        }
+        assert!(
+            r.body.contains("value=\"viel\""),
+            "the form keeps what was typed"
+        );
+        // Rules the planner refuses (an unknown measure) are named too.
+        let unknown = [
+            ("name", "X"),
+            ("first_year", "2027"),
+            ("years", "5"),
+            ("money", "100000"),
+            ("staff", "2"),
+            ("flex", "0"),
+            ("must", "M-0.0-00"),
+        ];
+        let r = c.post_form("/verwaltung/szenarien", &unknown).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("must-error"));
+        assert_eq!(
+            c.json(Method::GET, "/api/v1/scenarios", "").await.json()["scenarios"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+        // A good one: per-year money with decimal commas, a share, a rule.
+        let good = [
+            ("name", "Gesundheit zuerst"),
+            ("description", "Mehr für Gesundheit"),
+            ("first_year", "2027"),
+            ("years", "5"),
+            ("money", "120.000; 120.000; 90.000; 90.000; 90.000"),
+            ("staff", "2,5"),
+            ("flex", "1"),
+            ("share_6", "40"),
+            ("must_not", "M-1.1-04"),
+        ];
+        let r = c.post_form("/verwaltung/szenarien", &good).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let at = r.location().to_string();
+        let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+        let v = c
+            .json(Method::GET, &format!("/api/v1/scenarios/{id}"), "")
+            .await
+            .json();
+        assert_eq!(
+            v["scenario"]["money_eur"],
+            serde_json::json!([120000.0, 120000.0, 90000.0, 90000.0, 90000.0])
+        );
+        assert_eq!(v["scenario"]["staff_fte"], 2.5);
+        assert_eq!(v["scenario"]["min_share"]["6"], 0.4);
+        assert_eq!(v["plan"]["status"], "optimal");
+        assert!(v["plan"]["chosen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["key"] != "M-1.1-04"));
+        let r = c.get(&at).await;
+        assert!(r.body.contains("Gesundheit zuerst"));
+        assert!(
+            r.body
+                .contains("value=\"120000; 120000; 90000; 90000; 90000\""),
+            "the change form is prefilled"
+        );
+        // Change it, then delete it.
+        let mut changed = good.to_vec();
+        changed[6] = ("flex", "0");
+        let r = c.post_form(&at, &changed).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let v = c
+            .json(Method::GET, &format!("/api/v1/scenarios/{id}"), "")
+            .await
+            .json();
+        assert_eq!(v["scenario"]["start_flexibility"], 0);
+        let r = c.post_form(&format!("{at}/loeschen"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(c.get(&at).await.status, StatusCode::NOT_FOUND);
+    }
+}
