@@ -17,15 +17,15 @@ use th_measures::planner::{self, Input, InputError, PlanError, Scenario};
 use th_measures::solver::Limits;
 use th_measures::store;
 
-/// 422 with every input error named where it is (`measures[3].money_eur`).
-fn input_problem(path: &str, errs: &[InputError]) -> Response {
+/// 422 for input refused as a whole (a CSV, a scenario): every problem by line or place.
+pub(crate) fn csv_problem(path: &str, title: &str, errs: &impl serde::Serialize) -> Response {
     let v = json!({
         "type": "about:blank",
-        "title": "The input has errors; nothing was done.",
+        "title": title,
         "status": 422,
         "code": "validation",
         "instance": path,
-        "errors": errs.iter().map(|e| json!({ "field": e.at, "code": "invalid", "message": e.message })).collect::<Vec<_>>(),
+        "errors": errs,
     });
     let mut r = (StatusCode::UNPROCESSABLE_ENTITY, Json(v)).into_response();
     r.headers_mut().insert(
@@ -33,6 +33,15 @@ fn input_problem(path: &str, errs: &[InputError]) -> Response {
         HeaderValue::from_static("application/problem+json"),
     );
     r
+}
+
+/// 422 with every input error named where it is (`measures[3].money_eur`).
+fn input_problem(path: &str, errs: &[InputError]) -> Response {
+    let errors: Vec<serde_json::Value> = errs
+        .iter()
+        .map(|e| json!({ "field": e.at, "code": "invalid", "message": e.message }))
+        .collect();
+    csv_problem(path, "The input has errors; nothing was done.", &errors)
 }
 
 pub async fn list(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
@@ -74,22 +83,11 @@ pub async fn import_status(
     let b: StatusBody = body(&raw)?;
     match apply_status_csv(&app, &ctx, &b.csv).await? {
         Ok(n) => Ok(Json(json!({ "applied": n })).into_response()),
-        Err(errs) => {
-            let v = json!({
-                "type": "about:blank",
-                "title": "The file has errors; nothing was applied.",
-                "status": 422,
-                "code": "validation",
-                "instance": "/api/v1/measures/status",
-                "errors": errs,
-            });
-            let mut r = (StatusCode::UNPROCESSABLE_ENTITY, Json(v)).into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/problem+json"),
-            );
-            Ok(r)
-        }
+        Err(errs) => Ok(csv_problem(
+            "/api/v1/measures/status",
+            "The file has errors; nothing was applied.",
+            &errs,
+        )),
     }
 }
 

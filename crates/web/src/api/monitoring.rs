@@ -8,7 +8,6 @@ use crate::pages::monitoring::{import_values, mon_err, open_data};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -43,21 +42,10 @@ pub async fn import(
     let b: ValuesBody = body(&raw)?;
     match import_values(&app, &ctx, &b.csv).await? {
         Ok(n) => Ok(Json(json!({ "written": n })).into_response()),
-        Err(errs) => {
-            let v = json!({
-                "type": "about:blank",
-                "title": "The file has errors; nothing was written.",
-                "status": 422,
-                "code": "validation",
-                "instance": "/api/v1/indicators/values",
-                "errors": errs,
-            });
-            let mut r = (StatusCode::UNPROCESSABLE_ENTITY, Json(v)).into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/problem+json"),
-            );
-            Ok(r)
-        }
+        Err(errs) => Ok(crate::api::measures::csv_problem(
+            "/api/v1/indicators/values",
+            "The file has errors; nothing was written.",
+            &errs,
+        )),
     }
 }

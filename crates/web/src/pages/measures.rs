@@ -48,6 +48,31 @@ fn tr(ctx: &Ctx, t: &Texts) -> Markup {
     }
 }
 
+/// Each measure's title as a link to its page, by key.
+fn links<'a>(ctx: &Ctx, ms: &'a [Measure]) -> HashMap<&'a str, Markup> {
+    ms.iter()
+        .map(|m| {
+            (
+                m.key.as_str(),
+                html! { a.kern-link href={ "/massnahmen/" (m.key) } { (tr(ctx, &m.title)) } },
+            )
+        })
+        .collect()
+}
+
+/// A CSV file to download.
+pub(crate) fn csv_file(body: String, filename: &'static str) -> Response {
+    let mut res = body.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
 fn status_key(s: Status) -> &'static str {
     match s {
         Status::Planned => "measure-status-planned",
@@ -355,16 +380,7 @@ pub async fn csv(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppE
         );
         out.push('\n');
     }
-    let mut res = out.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    res.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"massnahmen.csv\""),
-    );
-    Ok(res)
+    Ok(csv_file(out, "massnahmen.csv"))
 }
 
 // ---- coordinators: catalogue and status import ----
@@ -448,34 +464,54 @@ pub async fn import_status(
             0,
         )),
         Err(errs) => {
-            let body = html! {
-                p { a.kern-link href="/verwaltung/massnahmen" { (ctx.t("admin-measures-title")) } }
-                h1.kern-heading-x-large { (ctx.t("admin-measures-import-failed")) }
-                p { (ctx.ta("admin-measures-import-failed-intro", &[("count", (errs.len() as i64).into())])) }
-                (scroll(html! {
-                    table.kern-table {
-                        caption.kern-title { (ctx.t("admin-measures-import-failed")) }
-                        thead.kern-table__head { tr.kern-table__row {
-                            th.kern-table__header scope="col" { (ctx.t("admin-import-line")) }
-                            th.kern-table__header scope="col" { (ctx.t("admin-import-problem")) }
-                            th.kern-table__header scope="col" { (ctx.t("admin-import-value")) }
-                        } }
-                        tbody.kern-table__body { @for e in errs.iter().take(200) {
-                            tr.kern-table__row {
-                                td.kern-table__cell { (e.line) }
-                                td.kern-table__cell { (ctx.t(csv_error_key(e.code))) }
-                                td.kern-table__cell { bdi { (e.value) } }
-                            }
-                        } }
-                    }
-                }))
-                (status_form(&ctx))
-            };
-            Ok(Page::new(ctx.t("admin-measures-import-failed"), body)
-                .status(StatusCode::UNPROCESSABLE_ENTITY)
-                .render(&ctx))
+            let rows: Vec<(usize, &'static str, &str)> = errs
+                .iter()
+                .map(|e| (e.line, csv_error_key(e.code), e.value.as_str()))
+                .collect();
+            Ok(import_failed(
+                &ctx,
+                ("/verwaltung/massnahmen", ctx.t("admin-measures-title")),
+                &rows,
+                status_form(&ctx),
+            ))
         }
     }
+}
+
+/// The page after a CSV import refused: every problem by line (message key, value), nothing
+/// written, and the form to try again.
+pub(crate) fn import_failed(
+    ctx: &Ctx,
+    back: (&str, String),
+    rows: &[(usize, &'static str, &str)],
+    form: Markup,
+) -> Response {
+    let body = html! {
+        p { a.kern-link href=(back.0) { (back.1) } }
+        h1.kern-heading-x-large { (ctx.t("admin-measures-import-failed")) }
+        p { (ctx.ta("admin-measures-import-failed-intro", &[("count", (rows.len() as i64).into())])) }
+        (scroll(html! {
+            table.kern-table {
+                caption.kern-title { (ctx.t("admin-measures-import-failed")) }
+                thead.kern-table__head { tr.kern-table__row {
+                    th.kern-table__header scope="col" { (ctx.t("admin-import-line")) }
+                    th.kern-table__header scope="col" { (ctx.t("admin-import-problem")) }
+                    th.kern-table__header scope="col" { (ctx.t("admin-import-value")) }
+                } }
+                tbody.kern-table__body { @for (line, key, value) in rows.iter().take(200) {
+                    tr.kern-table__row {
+                        td.kern-table__cell { (line) }
+                        td.kern-table__cell { (ctx.t(key)) }
+                        td.kern-table__cell { bdi { (value) } }
+                    }
+                } }
+            }
+        }))
+        (form)
+    };
+    Page::new(ctx.t("admin-measures-import-failed"), body)
+        .status(StatusCode::UNPROCESSABLE_ENTITY)
+        .render(ctx)
 }
 
 pub(crate) fn csv_error_key(code: &str) -> &'static str {
@@ -767,15 +803,7 @@ pub async fn scenario(
         .await
         .map_err(measures_err)?;
     let c = concept(&app, &ctx).await?;
-    let titles: HashMap<&str, Markup> = ms
-        .iter()
-        .map(|m| {
-            (
-                m.key.as_str(),
-                html! { a.kern-link href={ "/massnahmen/" (m.key) } { (tr(&ctx, &m.title)) } },
-            )
-        })
-        .collect();
+    let titles = links(&ctx, &ms);
     let by_key: HashMap<&str, &Measure> = ms.iter().map(|m| (m.key.as_str(), m)).collect();
     let edit = edit_form(&app, &ctx, &s).await?;
     let body = html! {
@@ -952,15 +980,7 @@ pub async fn compare(
         .await
         .map_err(measures_err)?;
     let c = concept(&app, &ctx).await?;
-    let titles: HashMap<&str, Markup> = ms
-        .iter()
-        .map(|m| {
-            (
-                m.key.as_str(),
-                html! { a.kern-link href={ "/massnahmen/" (m.key) } { (tr(&ctx, &m.title)) } },
-            )
-        })
-        .collect();
+    let titles = links(&ctx, &ms);
     let (Ok(pa), Ok(pb)) = (pa, pb) else {
         return Err(AppError::Validation(vec![th_core::FieldError {
             field: "a".into(),

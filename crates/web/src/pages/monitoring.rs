@@ -9,8 +9,7 @@ use crate::layout::{raw, scroll, Page};
 use crate::pages::NoteQuery;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::{html, Markup};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use th_core::Locale;
@@ -435,16 +434,10 @@ pub async fn csv(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppE
     let vs = mon::values(&app.db, ctx.tenant.id, None)
         .await
         .map_err(mon_err)?;
-    let mut res = mon::values_csv(&vs).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    res.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"monitoring.csv\""),
-    );
-    Ok(res)
+    Ok(crate::pages::measures::csv_file(
+        mon::values_csv(&vs),
+        "monitoring.csv",
+    ))
 }
 
 // ---- coordinators ----
@@ -537,32 +530,16 @@ pub async fn upload(
             0,
         )),
         Err(errs) => {
-            let body = html! {
-                p { a.kern-link href="/verwaltung/monitoring" { (ctx.t("admin-monitoring-title")) } }
-                h1.kern-heading-x-large { (ctx.t("admin-measures-import-failed")) }
-                p { (ctx.ta("admin-measures-import-failed-intro", &[("count", (errs.len() as i64).into())])) }
-                (scroll(html! {
-                    table.kern-table {
-                        caption.kern-title { (ctx.t("admin-measures-import-failed")) }
-                        thead.kern-table__head { tr.kern-table__row {
-                            th.kern-table__header scope="col" { (ctx.t("admin-import-line")) }
-                            th.kern-table__header scope="col" { (ctx.t("admin-import-problem")) }
-                            th.kern-table__header scope="col" { (ctx.t("admin-import-value")) }
-                        } }
-                        tbody.kern-table__body { @for e in errs.iter().take(200) {
-                            tr.kern-table__row {
-                                td.kern-table__cell { (e.line) }
-                                td.kern-table__cell { (ctx.t(error_key(e.code))) }
-                                td.kern-table__cell { bdi { (e.value) } }
-                            }
-                        } }
-                    }
-                }))
-                (values_form(&ctx))
-            };
-            Ok(Page::new(ctx.t("admin-measures-import-failed"), body)
-                .status(StatusCode::UNPROCESSABLE_ENTITY)
-                .render(&ctx))
+            let rows: Vec<(usize, &'static str, &str)> = errs
+                .iter()
+                .map(|e| (e.line, error_key(e.code), e.value.as_str()))
+                .collect();
+            Ok(crate::pages::measures::import_failed(
+                &ctx,
+                ("/verwaltung/monitoring", ctx.t("admin-monitoring-title")),
+                &rows,
+                values_form(&ctx),
+            ))
         }
     }
 }
