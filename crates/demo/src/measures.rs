@@ -58,6 +58,41 @@ pub async fn load(db: &Db, t: TenantId, now: i64) -> Result<(), String> {
         store::Error::Invalid(errs) => format!("measures.json: {errs:?}"),
         e => format!("measures: {e}"),
     })?;
+    // Origins: each measure traced back to up to two contributions of the participation
+    // process that coordinators marked as taken up into its primary goal.
+    let (all, _) = th_participation::contribution::search(
+        db,
+        t,
+        &th_participation::contribution::Search::default(),
+        0,
+        1_000_000,
+    )
+    .await
+    .map_err(|e| format!("contributions: {e:?}"))?;
+    let mut by_goal: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
+    for c in all.iter().filter(|c| c.published) {
+        if let Some(g) = c.status_goal.as_deref() {
+            by_goal.entry(g).or_default().push(c.id);
+        }
+    }
+    for (i, m) in ms.iter().enumerate() {
+        let Some((goal, _)) = m.goals.first() else {
+            continue;
+        };
+        let Some(ids) = by_goal.get(goal.as_str()) else {
+            continue;
+        };
+        let pick: Vec<i64> = ids
+            .iter()
+            .cycle()
+            .skip(i)
+            .take(ids.len().min(2))
+            .copied()
+            .collect();
+        store::link_origins(db, t, &m.key, &pick)
+            .await
+            .map_err(|e| format!("origins: {e:?}"))?;
+    }
     for (name, description, s) in scenarios() {
         store::save_scenario(db, t, None, name, description, &s, now)
             .await

@@ -1400,3 +1400,13 @@ admin-scenario-shares = الحد الأدنى لحصة كل مجال عمل من
 admin-scenario-must = إجراءات يجب أن تكون ضمن الخطة
 admin-scenario-must-not = إجراءات يجب ألا تكون ضمن الخطة
 admin-scenario-keys-hint = رموز الإجراءات مفصولة بفواصل (مثل M-2.1-04, M-6.1-03).
+
+## Measures: origins, adding
+measures-origins = من عملية المشاركة
+measures-origins-intro = أدّت هذه المساهمات من عملية المشاركة إلى هذا الإجراء:
+admin-measures-add = إضافة إجراءات
+admin-measures-add-intro = ارفع ملف JSON بالصيغة {"{"}"measures": [...]{"}"} (مثل كتالوج الإجراءات في العرض التجريبي). يُفحص كل شيء: الأرقام والرموز والمتطلبات دون حلقات والتواريخ والأصل في المساهمات. يُكتب كل شيء أو لا شيء.
+admin-measures-add-file = ملف JSON بالإجراءات
+admin-measures-add-submit = فحص وإضافة
+admin-measures-added = أُضيفت { $count } من الإجراءات.
+admin-measures-add-failed = لم تُضف الإجراءات

@@ -796,3 +796,7 @@ monitoring-value = Zahl
 monitoring-municipality-title = Kenn-Zahlen für { $name }
 monitoring-no-values = Für diese Stadt oder Gemeinde gibt es keine Zahlen.
 monitoring-table = Die Zahlen als Tabelle
+
+## Measures: origins, adding
+measures-origins = Aus der Beteiligung
+measures-origins-intro = Menschen haben Ideen geschickt. Aus diesen Ideen ist die Maßnahme entstanden:

@@ -1338,3 +1338,13 @@ admin-scenario-shares = Mindestanteil am Aufwand je Handlungsfeld in Prozent (le
 admin-scenario-must = Maßnahmen, die auf jeden Fall dabei sein müssen
 admin-scenario-must-not = Maßnahmen, die nicht dabei sein sollen
 admin-scenario-keys-hint = Kennungen der Maßnahmen, getrennt durch Komma (z. B. M-2.1-04, M-6.1-03).
+
+## Measures: origins, adding
+measures-origins = Aus der Beteiligung
+measures-origins-intro = Diese Beiträge aus dem Beteiligungsverfahren haben zu der Maßnahme geführt:
+admin-measures-add = Maßnahmen hinzufügen
+admin-measures-add-intro = Laden Sie eine JSON-Datei im Format {"{"}"measures": [...]{"}"} hoch (wie der Maßnahmenkatalog der Demo). Alles wird geprüft: Zahlen, Kennungen, Voraussetzungen ohne Kreis, Datumsangaben, Herkunft aus Beiträgen. Geschrieben wird alles oder nichts.
+admin-measures-add-file = JSON-Datei mit Maßnahmen
+admin-measures-add-submit = Prüfen und hinzufügen
+admin-measures-added = { $count } Maßnahmen hinzugefügt.
+admin-measures-add-failed = Die Maßnahmen wurden nicht hinzugefügt

@@ -1361,3 +1361,13 @@ admin-scenario-shares = Minimum share of the effort per field of action, in perc
 admin-scenario-must = Measures that must be included
 admin-scenario-must-not = Measures that must not be included
 admin-scenario-keys-hint = Keys of the measures, separated by commas (e.g. M-2.1-04, M-6.1-03).
+
+## Measures: origins, adding
+measures-origins = From the participation process
+measures-origins-intro = These contributions from the participation process led to the measure:
+admin-measures-add = Add measures
+admin-measures-add-intro = Upload a JSON file in the format {"{"}"measures": [...]{"}"} (like the demo's catalogue of measures). Everything is checked: figures, keys, requirements without a cycle, dates, origins in contributions. Everything is written, or nothing.
+admin-measures-add-file = JSON file with measures
+admin-measures-add-submit = Check and add
+admin-measures-added = { $count } measures added.
+admin-measures-add-failed = The measures were not added

@@ -1355,3 +1355,13 @@ admin-scenario-shares = حداقل سهم هر حوزهٔ اقدام از هزی
 admin-scenario-must = اقداماتی که حتماً باید باشند
 admin-scenario-must-not = اقداماتی که نباید باشند
 admin-scenario-keys-hint = شناسه‌های اقدامات، جداشده با ویرگول (مثلاً M-2.1-04, M-6.1-03).
+
+## Measures: origins, adding
+measures-origins = از فرایند مشارکت
+measures-origins-intro = این مشارکت‌ها از فرایند مشارکت به این اقدام انجامیدند:
+admin-measures-add = افزودن اقدامات
+admin-measures-add-intro = یک فایل JSON با قالب {"{"}"measures": [...]{"}"} بارگذاری کنید (مانند فهرست اقدامات نسخهٔ نمایشی). همه‌چیز بررسی می‌شود: ارقام، شناسه‌ها، پیش‌نیازهای بدون دور، تاریخ‌ها، منشأ در مشارکت‌ها. یا همه نوشته می‌شود یا هیچ.
+admin-measures-add-file = فایل JSON اقدامات
+admin-measures-add-submit = بررسی و افزودن
+admin-measures-added = { $count } اقدام افزوده شد.
+admin-measures-add-failed = اقدامات افزوده نشدند

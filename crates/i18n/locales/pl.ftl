@@ -1385,3 +1385,13 @@ admin-scenario-shares = Minimalny udział nakładów na obszar działania w proc
 admin-scenario-must = Działania, które muszą się znaleźć w planie
 admin-scenario-must-not = Działania, które nie mogą się znaleźć w planie
 admin-scenario-keys-hint = Kody działań oddzielone przecinkami (np. M-2.1-04, M-6.1-03).
+
+## Measures: origins, adding
+measures-origins = Z procesu partycypacji
+measures-origins-intro = Do tego działania doprowadziły następujące wkłady z procesu partycypacji:
+admin-measures-add = Dodaj działania
+admin-measures-add-intro = Prześlij plik JSON w formacie {"{"}"measures": [...]{"}"} (jak katalog działań w wersji demo). Wszystko jest sprawdzane: liczby, kody, warunki wstępne bez cykli, daty, pochodzenie z wkładów. Zapisuje się wszystko albo nic.
+admin-measures-add-file = Plik JSON z działaniami
+admin-measures-add-submit = Sprawdź i dodaj
+admin-measures-added = Dodane działania: { $count }.
+admin-measures-add-failed = Działania nie zostały dodane

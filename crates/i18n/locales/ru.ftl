@@ -1389,3 +1389,13 @@ admin-scenario-shares = Минимальная доля затрат на каж
 admin-scenario-must = Меры, которые обязательно должны войти
 admin-scenario-must-not = Меры, которые не должны войти
 admin-scenario-keys-hint = Коды мер через запятую (напр. M-2.1-04, M-6.1-03).
+
+## Measures: origins, adding
+measures-origins = Из процесса участия
+measures-origins-intro = К этой мере привели следующие вклады из процесса участия:
+admin-measures-add = Добавить меры
+admin-measures-add-intro = Загрузите файл JSON в формате {"{"}"measures": [...]{"}"} (как каталог мер в демо). Проверяется всё: числа, коды, предпосылки без циклов, даты, происхождение из вкладов. Записывается всё или ничего.
+admin-measures-add-file = Файл JSON с мерами
+admin-measures-add-submit = Проверить и добавить
+admin-measures-added = Добавлено мер: { $count }.
+admin-measures-add-failed = Меры не добавлены

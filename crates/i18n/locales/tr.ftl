@@ -1355,3 +1355,13 @@ admin-scenario-shares = Eylem alanı başına harcamadaki asgari pay, yüzde ola
 admin-scenario-must = Mutlaka yer alması gereken önlemler
 admin-scenario-must-not = Yer almaması gereken önlemler
 admin-scenario-keys-hint = Önlemlerin kodları, virgülle ayrılmış (ör. M-2.1-04, M-6.1-03).
+
+## Measures: origins, adding
+measures-origins = Katılım sürecinden
+measures-origins-intro = Katılım sürecindeki şu katkılar bu önleme yol açtı:
+admin-measures-add = Önlem ekle
+admin-measures-add-intro = {"{"}"measures": [...]{"}"} biçiminde bir JSON dosyası yükleyin (demodaki önlem kataloğu gibi). Her şey denetlenir: rakamlar, kodlar, döngüsüz önkoşullar, tarihler, katkılardaki kaynak. Ya hepsi yazılır ya hiçbiri.
+admin-measures-add-file = Önlemleri içeren JSON dosyası
+admin-measures-add-submit = Denetle ve ekle
+admin-measures-added = { $count } önlem eklendi.
+admin-measures-add-failed = Önlemler eklenmedi

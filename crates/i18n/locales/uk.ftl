@@ -1386,3 +1386,13 @@ admin-scenario-shares = Мінімальна частка витрат на ко
 admin-scenario-must = Заходи, які обов’язково мають бути
 admin-scenario-must-not = Заходи, яких не повинно бути
 admin-scenario-keys-hint = Коди заходів через кому (напр. M-2.1-04, M-6.1-03).
+
+## Measures: origins, adding
+measures-origins = З процесу участі
+measures-origins-intro = До цього заходу привели такі внески з процесу участі:
+admin-measures-add = Додати заходи
+admin-measures-add-intro = Завантажте файл JSON у форматі {"{"}"measures": [...]{"}"} (як каталог заходів у демо). Перевіряється все: числа, коди, передумови без циклів, дати, походження з внесків. Записується все або нічого.
+admin-measures-add-file = Файл JSON із заходами
+admin-measures-add-submit = Перевірити й додати
+admin-measures-added = Додано заходів: { $count }.
+admin-measures-add-failed = Заходи не додано

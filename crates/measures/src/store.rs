@@ -482,6 +482,33 @@ pub async fn import(db: &Db, t: TenantId, ms: &[Measure], now: i64) -> Result<us
     Ok(ms.len())
 }
 
+/// Links contributions of the participation process to a measure as its origin (ids are the
+/// participation module's, checked by the caller). Existing links stay.
+pub async fn link_origins(db: &Db, t: TenantId, key: &str, contributions: &[i64]) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query("SELECT id FROM measure_measures WHERE tenant_id = $1 AND key = $2")
+        .bind(t.0)
+        .bind(key)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(Error::NotFound)?
+        .get(0);
+    for c in contributions {
+        sqlx::query("DELETE FROM measure_origins WHERE measure_id = $1 AND contribution_id = $2")
+            .bind(id)
+            .bind(*c)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("INSERT INTO measure_origins (measure_id, contribution_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(*c)
+            .execute(tx.conn())
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The whole catalogue with goals, relations and tracking, by key.
 pub async fn list(db: &Db, t: TenantId) -> Result<Vec<Measure>> {
     let rows = sqlx::query("SELECT id, key, field, title, description, owner, partners, planned_start, duration_years, staff_fte, money_eur, funding, status, progress, weight FROM measure_measures WHERE tenant_id = $1 ORDER BY key")

@@ -149,6 +149,27 @@ fn body_schema(method: &str, path: &str) -> Option<Value> {
             "type": "object", "additionalProperties": false, "required": ["csv"],
             "properties": { "csv": { "type": "string", "description": "CSV text with the header indicator,municipality,year,value (`;` with decimal commas, or `,`); every line is checked against the indicators and the region's municipalities, nothing is written unless all are right; a value for the same indicator, municipality and year replaces the earlier one" } }
         }),
+        ("POST", "/api/v1/measures") => json!({
+            "type": "object", "required": ["measures"],
+            "description": "measures to add to the catalogue; all are checked (numbers, keys, relations to new or existing measures, no cycle in requires, dates) and all are written, or nothing",
+            "properties": { "measures": { "type": "array", "items": { "type": "object",
+                "required": ["key", "field", "goals", "title", "planned_start", "staff_fte", "money_eur", "status"],
+                "properties": {
+                    "key": { "type": "string" }, "field": { "type": "integer" },
+                    "goals": { "type": "object", "description": "goal number -> expected contribution; the first is the primary goal", "additionalProperties": { "type": "number", "minimum": 0 } },
+                    "title": { "type": "object", "description": "locale -> text", "additionalProperties": { "type": "string" } },
+                    "description": { "type": "object", "additionalProperties": { "type": "string" } },
+                    "owner": { "type": "string" }, "partners": { "type": "array", "items": { "type": "string" } },
+                    "planned_start": { "type": "integer" }, "duration_years": { "type": ["integer", "null"], "minimum": 1 },
+                    "staff_fte": { "type": "number", "minimum": 0 }, "money_eur": { "type": "number", "minimum": 0 }, "funding": { "type": "string" },
+                    "requires": { "type": "array", "items": { "type": "string" } }, "excludes": { "type": "array", "items": { "type": "string" } },
+                    "status": { "type": "string", "enum": ["planned", "funded", "running", "done", "paused", "dropped"] },
+                    "progress": { "type": "number", "minimum": 0, "maximum": 100 }, "weight": { "type": "number", "exclusiveMinimum": 0 },
+                    "milestones": { "type": "array", "items": { "type": "object", "required": ["date", "title"], "properties": { "date": { "type": "string", "format": "date" }, "title": { "type": "object" }, "done": { "type": "boolean" } } } },
+                    "updates": { "type": "array", "items": { "type": "object", "required": ["date", "progress"], "properties": { "date": { "type": "string", "format": "date" }, "status": { "type": "string" }, "progress": { "type": "number" }, "text": { "type": "object" } } } },
+                    "origins": { "type": "array", "items": { "type": "integer" }, "description": "ids of contributions this measure came from" }
+                } } } }
+        }),
         ("POST", "/api/v1/measures/status") => json!({
             "type": "object", "additionalProperties": false, "required": ["csv"],
             "properties": { "csv": { "type": "string", "description": "CSV text with the header key,date,status,progress[,note] (`;` or `,`); every line is checked and nothing applies unless all are right" } }

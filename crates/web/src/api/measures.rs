@@ -231,3 +231,20 @@ pub async fn adopt(
     let n = adopt_plan(&app, &ctx, id_of(&id)?).await?;
     Ok(Json(json!({ "funded": n })).into_response())
 }
+
+/// Adds measures to the catalogue (`{"measures": [...]}`, the demo's format): all checked
+/// first, every error named where it is, all written or nothing.
+pub async fn add(State(app): State<AppState>, ctx: Ctx, raw: Bytes) -> Result<Response, AppError> {
+    let text = std::str::from_utf8(&raw)
+        .map_err(|_| AppError::BadRequest("the body is not valid UTF-8".into()))?;
+    let ms = store::parse_catalogue(text).map_err(AppError::BadRequest)?;
+    let bad = crate::pages::measures::check_origins(&app, &ctx, &ms).await?;
+    if !bad.is_empty() {
+        return Ok(input_problem("/api/v1/measures", &bad));
+    }
+    match store::import(&app.db, ctx.tenant.id, &ms, app.now()).await {
+        Ok(n) => Ok((StatusCode::CREATED, Json(json!({ "added": n }))).into_response()),
+        Err(store::Error::Invalid(errs)) => Ok(input_problem("/api/v1/measures", &errs)),
+        Err(e) => Err(measures_err(e)),
+    }
+}

@@ -289,6 +289,17 @@ pub async fn show(
     let c = concept(&app, &ctx).await?;
     let title_of = |k: &str| ms.iter().find(|m| m.key == k).map(|m| tr(&ctx, &m.title));
     let until = m.duration_years.map(|d| m.planned_start + d as i32 - 1);
+    let mut origins = Vec::new();
+    for id in &m.origins {
+        if let Some(c) = th_participation::contribution::get(&app.db, ctx.tenant.id, *id)
+            .await
+            .map_err(crate::pages::orgs::part_err)?
+        {
+            if c.published {
+                origins.push(c);
+            }
+        }
+    }
     let body = html! {
         p { a.kern-link href={ "/massnahmen#feld-" (m.field) } { (ctx.t("measures-back")) } }
         h1.kern-heading-x-large { (tr(&ctx, &m.title)) }
@@ -334,6 +345,13 @@ pub async fn show(
                     @if let Some(s) = u.status { " · " (ctx.t(status_key(s))) }
                     @if !u.text.is_empty() { " – " (tr(&ctx, &u.text)) }
                 }
+            } }
+        }
+        @if !origins.is_empty() {
+            h2.kern-heading-medium { (ctx.t("measures-origins")) }
+            p { (ctx.t("measures-origins-intro")) }
+            ul.th-list { @for c in &origins {
+                li { a.kern-link href={ "/beitraege/" (c.id) } lang=(c.locale.html_lang()) dir=(if c.locale.is_rtl() { "rtl" } else { "ltr" }) { (c.title) } }
             } }
         }
         p.th-hint { (ctx.ta("measures-key", &[("key", m.key.clone().into())])) }
@@ -393,13 +411,21 @@ pub async fn admin(
     let ms = store::list(&app.db, ctx.tenant.id)
         .await
         .map_err(measures_err)?;
-    let note = q.text(&ctx, &["admin-measures-imported", "admin-plan-adopted"]);
+    let note = q.text(
+        &ctx,
+        &[
+            "admin-measures-imported",
+            "admin-plan-adopted",
+            "admin-measures-added",
+        ],
+    );
     let body = html! {
         p { a.kern-link href="/verwaltung" { (ctx.t("nav-admin")) } }
         h1.kern-heading-x-large { (ctx.t("admin-measures-title")) }
         @if let Some(n) = note { (forms::notice(n)) }
         p { a.kern-link href="/verwaltung/szenarien" { (ctx.t("admin-scenarios-title")) } " · " a.kern-link href="/massnahmen" { (ctx.t("measures-title")) } }
         (status_form(&ctx))
+        (add_form(&ctx))
         (scroll(html! {
             table.kern-table {
                 caption.kern-title { (ctx.ta("admin-measures-count", &[("count", (ms.len() as i64).into())])) }
@@ -431,6 +457,87 @@ pub async fn admin(
     Ok(super::no_store(
         Page::new(ctx.t("admin-measures-title"), body).render(&ctx),
     ))
+}
+
+/// Origins name contributions of the participation module: each must exist in this tenant.
+pub(crate) async fn check_origins(
+    app: &AppState,
+    ctx: &Ctx,
+    ms: &[Measure],
+) -> Result<Vec<th_measures::planner::InputError>, AppError> {
+    let mut errs = Vec::new();
+    for (i, m) in ms.iter().enumerate() {
+        for (j, id) in m.origins.iter().enumerate() {
+            let found = th_participation::contribution::get(&app.db, ctx.tenant.id, *id)
+                .await
+                .map_err(crate::pages::orgs::part_err)?;
+            if found.is_none() {
+                errs.push(th_measures::planner::InputError {
+                    at: format!("measures[{i}].origins[{j}]"),
+                    message: format!("no contribution {id}"),
+                });
+            }
+        }
+    }
+    Ok(errs)
+}
+
+fn add_form(ctx: &Ctx) -> Markup {
+    html! {
+        h2.kern-heading-medium { (ctx.t("admin-measures-add")) }
+        p { (ctx.t("admin-measures-add-intro")) }
+        form.th-form method="post" action="/verwaltung/massnahmen/katalog" enctype="multipart/form-data" {
+            (forms::csrf(ctx))
+            div.kern-form-input {
+                label.kern-label for="katalog" { (ctx.t("admin-measures-add-file")) }
+                input.kern-form-input__input #katalog type="file" name="file" accept=".json,application/json" required;
+            }
+            (forms::submit(ctx.t("admin-measures-add-submit")))
+        }
+    }
+}
+
+/// Adds measures from a JSON file (the format of the demo's measures.json, docs/planner.md's
+/// measures with texts and tracking): all checked, all written, or nothing.
+pub async fn add(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    mp: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let text = crate::pages::guide_admin::upload_text(mp).await?;
+    let line = |e: th_measures::planner::InputError| format!("{}: {}", e.at, e.message);
+    let errs: Vec<String> = match store::parse_catalogue(&text) {
+        Err(e) => vec![e],
+        Ok(ms) => {
+            let bad = check_origins(&app, &ctx, &ms).await?;
+            if !bad.is_empty() {
+                bad.into_iter().map(line).collect()
+            } else {
+                match store::import(&app.db, ctx.tenant.id, &ms, app.now()).await {
+                    Ok(n) => {
+                        return Ok(super::noted(
+                            "/verwaltung/massnahmen",
+                            "admin-measures-added",
+                            n as i64,
+                            0,
+                        ))
+                    }
+                    Err(store::Error::Invalid(errs)) => errs.into_iter().map(line).collect(),
+                    Err(e) => return Err(measures_err(e)),
+                }
+            }
+        }
+    };
+    let body = html! {
+        p { a.kern-link href="/verwaltung/massnahmen" { (ctx.t("admin-measures-title")) } }
+        h1.kern-heading-x-large { (ctx.t("admin-measures-add-failed")) }
+        p { (ctx.ta("admin-measures-import-failed-intro", &[("count", (errs.len() as i64).into())])) }
+        ul.th-list { @for e in errs.iter().take(200) { li { bdi lang="en" { (e) } } } }
+        (add_form(&ctx))
+    };
+    Ok(Page::new(ctx.t("admin-measures-add-failed"), body)
+        .status(StatusCode::UNPROCESSABLE_ENTITY)
+        .render(&ctx))
 }
 
 fn status_form(ctx: &Ctx) -> Markup {

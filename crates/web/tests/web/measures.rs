@@ -426,3 +426,112 @@ async fn coordinators_create_change_and_delete_scenarios_in_the_form() {
         assert_eq!(c.get(&at).await.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn measures_are_added_whole_and_traced_to_contributions() {
+    for app in TestApp::all().await {
+        let mut p = app.client();
+        // The demo traces measures to the contributions that were taken up into their goal.
+        let v = p.get("/api/v1/measures").await.json();
+        let traced: Vec<&serde_json::Value> = v["measures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| !m["origins"].as_array().unwrap().is_empty())
+            .collect();
+        assert!(
+            traced.len() >= 20,
+            "{} measures with an origin",
+            traced.len()
+        );
+        let key = traced[0]["key"].as_str().unwrap();
+        let origin = traced[0]["origins"][0].as_i64().unwrap();
+        let r = p.get(&format!("/massnahmen/{key}")).await;
+        assert!(r.body.contains("Aus der Beteiligung"));
+        assert!(r.body.contains(&format!("/beitraege/{origin}")));
+
+        let mut c = app.signed_in(Role::Coordinator).await;
+        let new = |key: &str, money: f64, requires: &str, origin: i64| {
+            serde_json::json!({ "key": key, "field": 6, "goals": { "6.1": 2 }, "title": { "de": "Neue Maßnahme" },
+                "planned_start": 2028, "staff_fte": 0.2, "money_eur": money, "status": "planned",
+                "requires": if requires.is_empty() { vec![] } else { vec![requires] }, "origins": [origin] })
+        };
+        // One bad entry → nothing added, every problem named.
+        let body = serde_json::json!({ "measures": [new("M-6.1-90", 1000.0, "M-2.1-01", origin), new("M-6.1-91", -5.0, "M-9", origin)] });
+        let r = c
+            .json(Method::POST, "/api/v1/measures", &body.to_string())
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let fields: Vec<String> = r.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(fields, ["measures[1].money_eur", "measures[1].requires[0]"]);
+        let body = serde_json::json!({ "measures": [new("M-6.1-90", 1000.0, "", 999_999)] });
+        let r = c
+            .json(Method::POST, "/api/v1/measures", &body.to_string())
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["errors"][0]["field"], "measures[0].origins[0]");
+        assert_eq!(
+            c.json(Method::GET, "/api/v1/measures", "").await.json()["measures"]
+                .as_array()
+                .unwrap()
+                .len(),
+            130
+        );
+        // Clean: both added, one requiring an existing measure.
+        let body = serde_json::json!({ "measures": [new("M-6.1-90", 1000.0, "M-2.1-01", origin), new("M-6.1-91", 500.0, "M-6.1-90", origin)] });
+        let r = c
+            .json(Method::POST, "/api/v1/measures", &body.to_string())
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let m = c
+            .json(Method::GET, "/api/v1/measures/M-6.1-91", "")
+            .await
+            .json();
+        assert_eq!(m["requires"][0], "M-6.1-90");
+        assert_eq!(m["origins"][0], origin);
+        // The same keys again: refused by name.
+        let r = c
+            .json(Method::POST, "/api/v1/measures", &body.to_string())
+            .await;
+        assert_eq!(r.json()["errors"][0]["field"], "measures[0].key");
+        // The form takes the same file.
+        let csrf = c.csrf();
+        let file =
+            serde_json::json!({ "measures": [new("M-6.1-92", 2000.0, "", origin)] }).to_string();
+        let (ct, mut bytes) = multipart(&csrf, &file);
+        let r = c
+            .send(
+                Method::POST,
+                "/verwaltung/massnahmen/katalog",
+                Some(&ct),
+                bytes.clone(),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        bytes = multipart(&csrf, "{\"measures\": [{\"key\": 1}]}").1;
+        let r = c
+            .send(
+                Method::POST,
+                "/verwaltung/massnahmen/katalog",
+                Some(&ct),
+                bytes,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Die Maßnahmen wurden nicht hinzugefügt"));
+        assert_eq!(
+            c.json(Method::GET, "/api/v1/measures", "").await.json()["measures"]
+                .as_array()
+                .unwrap()
+                .len(),
+            133
+        );
+    }
+}
