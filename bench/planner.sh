@@ -72,8 +72,18 @@ for name, money, staff in (("demo-fund", 150000, 3), ("demo-double", 300000, 6))
     doc = {"horizon": {"first_year": 2027, "years": 5}, "money_eur": money, "staff_fte": staff,
            "start_flexibility": 1, "min_share": {"3": 0.1, "6": 0.1}, "measures": cands}
     json.dump(doc, open(f"{out}/{name}.json", "w"))
+# All of the catalogue but the finished measures competing (a scenario with include_running):
+# the measures under way keep their start and are continued or not, within EUR 1.2 M and 25 FTE.
+live = [m for m in ms if m["status"] != "done"]
+lkeys = {m["key"] for m in live}
+allc = [{k: m[k] for k in ("key", "field", "goals", "planned_start", "duration_years", "staff_fte", "money_eur")}
+        | {"requires": [r for r in m.get("requires", []) if r in lkeys], "excludes": [r for r in m.get("excludes", []) if r in lkeys]}
+        for m in live]
+doc = {"horizon": {"first_year": 2027, "years": 5}, "money_eur": 1200000, "staff_fte": 25,
+       "start_flexibility": 1, "min_share": {"3": 0.1, "6": 0.1}, "measures": allc}
+json.dump(doc, open(f"{out}/demo-all.json", "w"))
 PY
-files=("$data/demo-fund.json" "$data/demo-double.json" "${files[@]}")
+files=("$data/demo-fund.json" "$data/demo-double.json" "$data/demo-all.json" "${files[@]}")
 
 now() { date +%s.%N; }
 
