@@ -18,7 +18,11 @@ pub async fn load(db: &Db, t: TenantId, now: i64) -> Result<(), String> {
     th_monitoring::put_indicators(db, t, &f.indicators, now)
         .await
         .map_err(|e| format!("indicators: {e:?}"))?;
-    let known: HashSet<String> = f.indicators.iter().map(|i| i.key.clone()).collect();
+    let known: std::collections::HashMap<String, String> = f
+        .indicators
+        .iter()
+        .map(|i| (i.key.clone(), i.unit.clone()))
+        .collect();
     let towns: HashSet<String> = crate::MUNICIPALITIES
         .iter()
         .map(|m| m.0.to_string())

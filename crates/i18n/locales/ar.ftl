@@ -1410,3 +1410,7 @@ admin-measures-add-file = ملف JSON بالإجراءات
 admin-measures-add-submit = فحص وإضافة
 admin-measures-added = أُضيفت { $count } من الإجراءات.
 admin-measures-add-failed = لم تُضف الإجراءات
+
+## Planner and monitoring: more reasons
+admin-plan-unproven = ليس في الخطة؛ توقّف الحساب عند الحد الزمني قبل إثبات ما إذا كان ينتمي إليها
+admin-monitoring-csv-columns = يحتوي السطر على حقول أكثر أو أقل من سطر العناوين (فاصل داخل القيمة؟ ضع القيمة بين علامتي تنصيص).

@@ -1254,7 +1254,7 @@ admin-plan-left-out-intro = Für jede Maßnahme, die nicht im Plan ist: warum, u
 admin-plan-ruled-out = durch das Szenario ausgeschlossen
 admin-plan-outside = läuft nicht im Planungszeitraum
 admin-plan-conflicts = ist eine Alternative zu
-admin-plan-requires = setzt eine Maßnahme voraus, die nicht möglich ist:
+admin-plan-requires = setzt eine Maßnahme voraus, die nicht oder nicht rechtzeitig möglich ist:
 admin-plan-needs = bräuchte bei Start { $start } zusätzlich
 admin-plan-needs-with = gemeinsam mit
 admin-plan-share = würde den Mindestanteil von Handlungsfeld { $field } unterschreiten
@@ -1348,3 +1348,7 @@ admin-measures-add-file = JSON-Datei mit Maßnahmen
 admin-measures-add-submit = Prüfen und hinzufügen
 admin-measures-added = { $count } Maßnahmen hinzugefügt.
 admin-measures-add-failed = Die Maßnahmen wurden nicht hinzugefügt
+
+## Planner and monitoring: more reasons
+admin-plan-unproven = nicht im Plan; die Berechnung endete an der Zeitgrenze, bevor bewiesen war, ob sie hineingehört
+admin-monitoring-csv-columns = Die Zeile hat mehr oder weniger Felder als die Kopfzeile (Trennzeichen im Wert? Dann den Wert in Anführungszeichen setzen).

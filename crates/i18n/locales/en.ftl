@@ -1271,7 +1271,7 @@ admin-plan-left-out-intro = For every measure that is not in the plan: why not, 
 admin-plan-ruled-out = excluded by the scenario
 admin-plan-outside = does not run within the planning period
 admin-plan-conflicts = is an alternative to
-admin-plan-requires = requires a measure that is not possible:
+admin-plan-requires = requires a measure that is not possible, or not in time:
 admin-plan-needs = starting in { $start }, it would additionally need
 admin-plan-needs-with = together with
 admin-plan-share = would push field of action { $field } below its minimum share
@@ -1371,3 +1371,7 @@ admin-measures-add-file = JSON file with measures
 admin-measures-add-submit = Check and add
 admin-measures-added = { $count } measures added.
 admin-measures-add-failed = The measures were not added
+
+## Planner and monitoring: more reasons
+admin-plan-unproven = not in the plan; the computation stopped at the time limit before it was proven whether it belongs in
+admin-monitoring-csv-columns = The line has more or fewer fields than the header (a separator inside a value? Put the value in quotes).

@@ -1365,3 +1365,7 @@ admin-measures-add-file = فایل JSON اقدامات
 admin-measures-add-submit = بررسی و افزودن
 admin-measures-added = { $count } اقدام افزوده شد.
 admin-measures-add-failed = اقدامات افزوده نشدند
+
+## Planner and monitoring: more reasons
+admin-plan-unproven = در برنامه نیست؛ محاسبه پیش از اثبات اینکه آیا جزو برنامه است یا نه، در محدودیت زمانی متوقف شد
+admin-monitoring-csv-columns = این سطر بیشتر یا کمتر از سطر عنوان فیلد دارد (جداکننده در مقدار؟ مقدار را در گیومه بگذارید).

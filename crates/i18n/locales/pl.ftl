@@ -1395,3 +1395,7 @@ admin-measures-add-file = Plik JSON z działaniami
 admin-measures-add-submit = Sprawdź i dodaj
 admin-measures-added = Dodane działania: { $count }.
 admin-measures-add-failed = Działania nie zostały dodane
+
+## Planner and monitoring: more reasons
+admin-plan-unproven = nie ma w planie; obliczenie zatrzymało się na limicie czasu, zanim dowiedziono, czy należy do planu
+admin-monitoring-csv-columns = Wiersz ma więcej lub mniej pól niż nagłówek (separator wewnątrz wartości? Ujmij wartość w cudzysłów).

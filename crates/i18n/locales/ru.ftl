@@ -1399,3 +1399,7 @@ admin-measures-add-file = Файл JSON с мерами
 admin-measures-add-submit = Проверить и добавить
 admin-measures-added = Добавлено мер: { $count }.
 admin-measures-add-failed = Меры не добавлены
+
+## Planner and monitoring: more reasons
+admin-plan-unproven = не в плане; расчёт остановился на пределе времени, прежде чем было доказано, входит ли мера в план
+admin-monitoring-csv-columns = В строке больше или меньше полей, чем в заголовке (разделитель внутри значения? Заключите значение в кавычки).

@@ -1365,3 +1365,7 @@ admin-measures-add-file = Önlemleri içeren JSON dosyası
 admin-measures-add-submit = Denetle ve ekle
 admin-measures-added = { $count } önlem eklendi.
 admin-measures-add-failed = Önlemler eklenmedi
+
+## Planner and monitoring: more reasons
+admin-plan-unproven = planda değil; hesaplama, plana ait olup olmadığı kanıtlanmadan süre sınırında durdu
+admin-monitoring-csv-columns = Satırda başlık satırından fazla veya az alan var (değerin içinde ayırıcı mı var? Değeri tırnak içine alın).

@@ -1396,3 +1396,7 @@ admin-measures-add-file = Файл JSON із заходами
 admin-measures-add-submit = Перевірити й додати
 admin-measures-added = Додано заходів: { $count }.
 admin-measures-add-failed = Заходи не додано
+
+## Planner and monitoring: more reasons
+admin-plan-unproven = не в плані; розрахунок зупинився на межі часу, перш ніж було доведено, чи належить він до плану
+admin-monitoring-csv-columns = У рядку більше або менше полів, ніж у заголовку (роздільник усередині значення? Візьміть значення в лапки).

@@ -97,6 +97,7 @@ fn default_fte_cost() -> f64 {
 
 /// A candidate measure as the planner sees it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct Measure {
     pub key: String,
     #[serde(default)]
@@ -126,6 +127,38 @@ pub struct Input {
     #[serde(flatten)]
     pub scenario: Scenario,
     pub measures: Vec<Measure>,
+}
+
+/// The keys a document may have at its top level. (`deny_unknown_fields` does not reach
+/// through `#[serde(flatten)]`, so [`Input::parse`] checks them.)
+pub const TOP_LEVEL_KEYS: &[&str] = &[
+    "horizon",
+    "money_eur",
+    "staff_fte",
+    "fte_cost_eur",
+    "goal_weights",
+    "must",
+    "must_not",
+    "min_share",
+    "start_flexibility",
+    "include_running",
+    "measures",
+];
+
+impl Input {
+    /// Reads a document, refusing keys it does not know (a misspelt rule must not be ignored).
+    pub fn parse(text: &str) -> Result<Input, String> {
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if let Some(o) = v.as_object() {
+            if let Some(k) = o.keys().find(|k| !TOP_LEVEL_KEYS.contains(&k.as_str())) {
+                return Err(format!(
+                    "unknown key \"{k}\" (known: {})",
+                    TOP_LEVEL_KEYS.join(", ")
+                ));
+            }
+        }
+        serde_json::from_value(v).map_err(|e| e.to_string())
+    }
 }
 
 /// One thing wrong with the input, named by where it is.
@@ -418,6 +451,9 @@ pub enum LeftOut {
     ShareOf { field: u16 },
     /// It fits and breaks no rule, but brings nothing for the goals as weighted.
     NoValue,
+    /// It might fit, but the solver stopped (time or gap limit) before proving the plan
+    /// optimal, so whether it belongs in is open.
+    Unproven,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -700,7 +736,12 @@ pub fn plan(input: &Input, solver: &dyn Solver, limits: &Limits) -> Result<Plan,
     let model = build(input);
     let out = solver.solve(&model.milp, limits)?;
     if out.status == Status::Infeasible {
-        let conflicts = conflicts(&model, solver, limits)?;
+        // The search for the conflicting rules shares what is left of the time limit.
+        let left = Limits {
+            seconds: (limits.seconds - out.seconds).max(0.0),
+            gap: 0.0,
+        };
+        let conflicts = conflicts(&model, solver, &left)?;
         return Ok(Plan {
             status: Status::Infeasible,
             solver: solver.name().into(),
@@ -726,8 +767,16 @@ fn conflicts(
     solver: &dyn Solver,
     limits: &Limits,
 ) -> Result<Vec<Conflict>, SolverError> {
+    let started = std::time::Instant::now();
     let mut dropped: BTreeSet<usize> = BTreeSet::new();
-    let feasibility = |dropped: &BTreeSet<usize>| -> Result<bool, SolverError> {
+    // Some(true): feasible without these groups; Some(false): still infeasible; None: not
+    // known within the time left (the group is then kept: the set stays conflicting, if not
+    // the smallest).
+    let feasibility = |dropped: &BTreeSet<usize>| -> Result<Option<bool>, SolverError> {
+        let left = limits.seconds - started.elapsed().as_secs_f64();
+        if left <= 0.0 {
+            return Ok(None);
+        }
         let skip: BTreeSet<usize> = dropped
             .iter()
             .flat_map(|&g| model.groups[g].1.iter().copied())
@@ -743,11 +792,20 @@ fn conflicts(
                 .map(|(_, r)| r.clone())
                 .collect(),
         };
-        Ok(solver.solve(&m, limits)?.status != Status::Infeasible)
+        let l = Limits {
+            seconds: left,
+            gap: 0.0,
+        };
+        Ok(match solver.solve(&m, &l) {
+            Ok(o) if o.status == Status::Infeasible => Some(false),
+            Ok(_) => Some(true),
+            Err(SolverError::NoSolution(_)) => None,
+            Err(e) => return Err(e),
+        })
     };
     for g in 0..model.groups.len() {
         dropped.insert(g);
-        if feasibility(&dropped)? {
+        if feasibility(&dropped)? != Some(false) {
             dropped.remove(&g);
         }
     }
@@ -839,23 +897,31 @@ fn describe(input: &Input, model: &Model, out: &Outcome, solver: &str) -> Plan {
     // What is left over per year, and whether anything left out would still fit.
     let left_money: Vec<f64> = (0..ny).map(|y| s.money_eur.get(y) - money[y]).collect();
     let left_staff: Vec<f64> = (0..ny).map(|y| s.staff_fte.get(y) - staff[y]).collect();
-    let mut money_binding = vec![true; ny];
-    let mut staff_binding = vec![true; ny];
+    // A year's money (staff) binds when nothing is left, or when measures left out would run
+    // that year needing money (staff) and none of them fits into what is left.
+    let mut needs_money = vec![false; ny];
+    let mut fits_money = vec![false; ny];
+    let mut needs_staff = vec![false; ny];
+    let mut fits_staff = vec![false; ny];
     for (i, m) in input.measures.iter().enumerate() {
         if start_of[i].is_some() {
             continue;
         }
         for &v in &model.by_measure[i] {
             for y in model.options[v].years.clone() {
-                if m.money_eur <= left_money[y] + 1e-9 {
-                    money_binding[y] = false;
+                if m.money_eur > 0.0 {
+                    needs_money[y] = true;
+                    fits_money[y] |= m.money_eur <= left_money[y] + 1e-9;
                 }
-                if m.staff_fte <= left_staff[y] + 1e-9 {
-                    staff_binding[y] = false;
+                if m.staff_fte > 0.0 {
+                    needs_staff[y] = true;
+                    fits_staff[y] |= m.staff_fte <= left_staff[y] + 1e-9;
                 }
             }
         }
     }
+    let money_binding: Vec<bool> = (0..ny).map(|y| needs_money[y] && !fits_money[y]).collect();
+    let staff_binding: Vec<bool> = (0..ny).map(|y| needs_staff[y] && !fits_staff[y]).collect();
     let years_use: Vec<YearUse> = years
         .iter()
         .enumerate()
@@ -869,7 +935,7 @@ fn describe(input: &Input, model: &Model, out: &Outcome, solver: &str) -> Plan {
             staff_binding: staff_binding[y] || left_staff[y] <= 1e-9,
         })
         .collect();
-    let left_out = explain(
+    let mut left_out = explain(
         input,
         model,
         &start_of,
@@ -878,12 +944,18 @@ fn describe(input: &Input, model: &Model, out: &Outcome, solver: &str) -> Plan {
         total,
         &fields,
     );
-    // As solvers report it: (bound − objective) / |objective|.
+    if out.status != Status::Optimal {
+        for e in left_out.iter_mut().filter(|e| e.reason == LeftOut::NoValue) {
+            e.reason = LeftOut::Unproven;
+        }
+    }
+    // As solvers report it: (bound − objective) / |objective| (1 when nothing of value was
+    // found yet, so it stays a number in JSON).
     let gap = if out.status == Status::Optimal {
         0.0
     } else if out.objective.abs() < 1e-12 {
         if out.bound > 1e-12 {
-            f64::INFINITY
+            1.0
         } else {
             0.0
         }
@@ -1014,23 +1086,50 @@ fn needs(
         }
         k += 1;
     }
-    // Earliest option of each, prerequisites first (they must not start later).
+    // Prerequisites first (depth-first, requirements before what requires them).
+    let mut order: Vec<usize> = Vec::new();
+    fn visit(
+        j: usize,
+        input: &Input,
+        index: &HashMap<&str, usize>,
+        missing: &[usize],
+        order: &mut Vec<usize>,
+    ) {
+        if order.contains(&j) {
+            return;
+        }
+        for r in &input.measures[j].requires {
+            if let Some(&b) = index.get(r.as_str()) {
+                if missing.contains(&b) {
+                    visit(b, input, index, missing, order);
+                }
+            }
+        }
+        order.push(j);
+    }
+    for &j in &missing {
+        visit(j, input, index, &missing, &mut order);
+    }
+    // Each at its earliest start its requirements allow (none may start after it).
     let mut picked: Vec<usize> = Vec::new();
-    for &j in missing.iter().rev() {
-        let need: i32 = input.measures[j]
+    for &j in &order {
+        let starts: Vec<(i32, &String)> = input.measures[j]
             .requires
             .iter()
-            .filter_map(|r| index.get(r.as_str()))
-            .filter_map(|&b| {
-                start_of[b].map(|v| model.options[v].start).or_else(|| {
-                    picked
-                        .iter()
-                        .find(|&&v| model.options[v].measure == b)
-                        .map(|&v| model.options[v].start)
-                })
+            .filter_map(|r| index.get(r.as_str()).map(|&b| (b, r)))
+            .filter_map(|(b, r)| {
+                start_of[b]
+                    .map(|v| model.options[v].start)
+                    .or_else(|| {
+                        picked
+                            .iter()
+                            .find(|&&v| model.options[v].measure == b)
+                            .map(|&v| model.options[v].start)
+                    })
+                    .map(|st| (st, r))
             })
-            .max()
-            .unwrap_or(i32::MIN);
+            .collect();
+        let need = starts.iter().map(|(st, _)| *st).max().unwrap_or(i32::MIN);
         let opt = model.by_measure[j]
             .iter()
             .copied()
@@ -1038,13 +1137,13 @@ fn needs(
         match opt {
             Some(v) => picked.push(v),
             None => {
-                return LeftOut::RequiresUnavailable {
-                    measure: input.measures[j]
-                        .requires
-                        .first()
-                        .cloned()
-                        .unwrap_or_default(),
-                }
+                // The requirement that starts too late for it.
+                let late = starts
+                    .iter()
+                    .max_by_key(|(st, _)| *st)
+                    .map(|(_, r)| (*r).clone())
+                    .unwrap_or_default();
+                return LeftOut::RequiresUnavailable { measure: late };
             }
         }
     }
@@ -1367,6 +1466,40 @@ mod tests {
             plan(&i, default_solver().as_ref(), &Limits::default()),
             Err(PlanError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn review_fixes_binding_requirements_and_unknown_keys() {
+        // Plenty of money left and nothing left out needs it: not "fully used".
+        let i = input(vec![m("A", 1, "1.1", 1.0, 2027, None, 0.0, 1_000.0)]);
+        let p = solve(&i);
+        assert!(p.years.iter().all(|y| !y.money_binding && !y.staff_binding));
+        // A requires B and C, C requires B: explained in that order, starts consistent.
+        let mut ms = vec![
+            m("A", 1, "1.1", 1.0, 2027, None, 0.0, 50_000.0),
+            m("B", 1, "1.2", 1.0, 2027, None, 0.0, 50_000.0),
+            m("C", 1, "1.3", 1.0, 2027, None, 0.0, 50_000.0),
+            m("D", 2, "2.1", 9.0, 2027, None, 0.0, 100_000.0),
+        ];
+        ms[0].requires = vec!["B".into(), "C".into()];
+        ms[2].requires = vec!["B".into()];
+        let p = solve(&input(ms));
+        assert_eq!(p.chosen.len(), 1, "D alone is worth most");
+        let a = p.left_out.iter().find(|e| e.key == "A").unwrap();
+        match &a.reason {
+            LeftOut::Needs {
+                with, money_eur, ..
+            } => {
+                assert_eq!(with.len(), 2);
+                assert_eq!(money_eur.get("2027"), Some(&150_000.0));
+            }
+            r => panic!("{r:?}"),
+        }
+        // A misspelt rule is refused, not ignored.
+        let e = Input::parse(r#"{"horizon":{"first_year":2027,"years":5},"money_eur":1,"staff_fte":1,"must_nto":["X"],"measures":[]}"#).unwrap_err();
+        assert!(e.contains("must_nto"), "{e}");
+        let e = Input::parse(r#"{"horizon":{"first_year":2027,"years":5},"money_eur":1,"staff_fte":1,"measures":[{"key":"A","field":1,"goals":{"1.1":1},"planned_start":2027,"staff_fte":0,"money_eur":0,"cost":5}]}"#).unwrap_err();
+        assert!(e.contains("cost"), "{e}");
     }
 
     #[test]

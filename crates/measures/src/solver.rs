@@ -230,7 +230,7 @@ impl Solver for Cbc {
                             if b.is_finite() {
                                 b.max(objective)
                             } else {
-                                f64::INFINITY
+                                f64::MAX
                             },
                         )
                     }

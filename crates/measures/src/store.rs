@@ -260,6 +260,35 @@ pub fn validate(new: &[Measure], existing: &[Measure]) -> std::result::Result<()
                 message: "is empty".into(),
             });
         }
+        let mut seen = HashSet::new();
+        for (g, _) in &m.goals {
+            if !seen.insert(g) {
+                errs.push(InputError {
+                    at: format!("measures[{i}].goals.{g}"),
+                    message: "names the goal twice".into(),
+                });
+            }
+        }
+        for (rel, list) in [("requires", &m.requires), ("excludes", &m.excludes)] {
+            let mut seen = HashSet::new();
+            for (j, k) in list.iter().enumerate() {
+                if !seen.insert(k) {
+                    errs.push(InputError {
+                        at: format!("measures[{i}].{rel}[{j}]"),
+                        message: format!("\"{k}\" is named twice"),
+                    });
+                }
+            }
+        }
+        let mut seen = HashSet::new();
+        for (j, c) in m.origins.iter().enumerate() {
+            if !seen.insert(c) {
+                errs.push(InputError {
+                    at: format!("measures[{i}].origins[{j}]"),
+                    message: format!("contribution {c} is named twice"),
+                });
+            }
+        }
         if !(0.0..=100.0).contains(&m.progress) {
             errs.push(InputError {
                 at: at("progress"),
@@ -356,6 +385,23 @@ pub fn planner_input(ms: &[Measure], scenario: &Scenario) -> planner::Input {
         .filter(|m| committed(m))
         .map(|m| m.key.as_str())
         .collect();
+    // Alternatives to a measure that goes on (running, paused, not done) cannot be chosen.
+    let going_on: HashSet<&str> = ms
+        .iter()
+        .filter(|m| committed(m) && m.status != Status::Done)
+        .map(|m| m.key.as_str())
+        .collect();
+    let mut blocked: Vec<String> = Vec::new();
+    for m in ms.iter().filter(|m| !committed(m)) {
+        let excluded_by_running = m.excludes.iter().any(|k| going_on.contains(k.as_str()))
+            || ms
+                .iter()
+                .any(|o| going_on.contains(o.key.as_str()) && o.excludes.contains(&m.key));
+        if excluded_by_running {
+            blocked.push(m.key.clone());
+        }
+    }
+    let first = scenario.horizon.first_year;
     let live: Vec<Measure> = ms
         .iter()
         .filter(|m| !committed(m))
@@ -363,24 +409,35 @@ pub fn planner_input(ms: &[Measure], scenario: &Scenario) -> planner::Input {
             let mut m = m.clone();
             m.requires.retain(|k| !fixed.contains(k.as_str()));
             m.excludes.retain(|k| !fixed.contains(k.as_str()));
+            // Only planned: a start year that has passed moves to the horizon's first year.
+            if m.status == Status::Planned && m.planned_start < first {
+                m.planned_start = first;
+            }
             m
         })
         .collect();
     let mut s = scenario.clone();
     s.must.retain(|k| !fixed.contains(k.as_str()));
     s.must_not.retain(|k| !fixed.contains(k.as_str()));
-    for m in ms {
-        let rule = match m.status {
-            Status::Dropped => &mut s.must_not,
-            Status::Funded => &mut s.must,
-            _ => continue,
-        };
-        if !s_contains(rule, &m.key) {
-            rule.push(m.key.clone());
+    // Dropped measures are out whatever the scenario says; funded ones are in.
+    let dropped: HashSet<&str> = ms
+        .iter()
+        .filter(|m| m.status == Status::Dropped)
+        .map(|m| m.key.as_str())
+        .collect();
+    s.must.retain(|k| !dropped.contains(k.as_str()));
+    for k in dropped.iter().map(|k| k.to_string()).chain(blocked) {
+        if !s_contains(&s.must_not, &k) {
+            s.must_not.push(k);
         }
     }
-    let must: HashSet<String> = s.must.iter().cloned().collect();
-    s.must_not.retain(|k| !must.contains(k));
+    for m in ms.iter().filter(|m| m.status == Status::Funded) {
+        if !s_contains(&s.must, &m.key) && !s_contains(&s.must_not, &m.key) {
+            s.must.push(m.key.clone());
+        }
+    }
+    let must_not: HashSet<String> = s.must_not.iter().cloned().collect();
+    s.must.retain(|k| !must_not.contains(k));
     as_planner(&live, s)
 }
 
@@ -828,7 +885,13 @@ impl Rollup {
         *self.by_status.entry(m.status).or_default() += 1;
         if m.status.counts() {
             self.counted += 1;
-            acc.0 += weight * m.progress;
+            // Funded but not begun: 0 % whatever was recorded before.
+            let p = if m.status == Status::Funded {
+                0.0
+            } else {
+                m.progress
+            };
+            acc.0 += weight * p;
             acc.1 += weight;
         }
     }

@@ -181,3 +181,44 @@ async fn catalogue_tracking_rollup_and_scenarios() {
         ));
     }
 }
+
+#[test]
+fn the_catalogue_becomes_planner_input_by_status() {
+    let mut ms = store::parse_catalogue(CATALOGUE).unwrap();
+    // M-2.1-01 planned for 2024 (passed), M-2.1-02 dropped yet named in must, M-6.2-01
+    // excludes the running M-6.1-01.
+    ms[0].planned_start = 2024;
+    ms[1].status = Status::Dropped;
+    ms[4].excludes = vec!["M-6.1-01".into()];
+    ms[4].requires.clear();
+    let sc = Scenario {
+        horizon: Horizon {
+            first_year: 2027,
+            years: 5,
+        },
+        money_eur: PerYear::Same(1.0),
+        staff_fte: PerYear::Same(1.0),
+        fte_cost_eur: 75_000.0,
+        goal_weights: Default::default(),
+        must: vec!["M-2.1-02".into()],
+        must_not: vec![],
+        min_share: Default::default(),
+        start_flexibility: 0,
+        include_running: false,
+    };
+    let input = store::planner_input(&ms, &sc);
+    let a = input.measures.iter().find(|m| m.key == "M-2.1-01").unwrap();
+    assert_eq!(
+        a.planned_start, 2027,
+        "a planned start that has passed moves into the horizon"
+    );
+    assert!(
+        input.scenario.must.is_empty(),
+        "a dropped measure is out whatever the scenario says"
+    );
+    assert!(input.scenario.must_not.contains(&"M-2.1-02".to_string()));
+    assert!(
+        input.scenario.must_not.contains(&"M-6.2-01".to_string()),
+        "the alternative to a running measure cannot be chosen"
+    );
+}

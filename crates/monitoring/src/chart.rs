@@ -116,7 +116,7 @@ pub fn line(
         return out;
     }
     let lo = values.iter().copied().fold(f64::MAX, f64::min).min(0.0);
-    let hi = values.iter().copied().fold(f64::MIN, f64::max);
+    let hi = values.iter().copied().fold(f64::MIN, f64::max).max(0.0);
     let st = step(hi - lo, 5.0);
     let top_v = (hi / st).ceil() * st;
     let bottom_v = (lo / st).floor() * st;
@@ -141,7 +141,9 @@ pub fn line(
     };
     // Grid and y axis.
     let mut v = y0;
-    while v <= y1 + st / 2.0 {
+    let mut ticks = 0;
+    while v <= y1 + st / 2.0 && ticks < 20 {
+        ticks += 1;
         let y = py(v);
         let _ = write!(
             out,

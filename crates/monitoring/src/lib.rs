@@ -242,14 +242,69 @@ pub async fn values(db: &Db, t: TenantId, key: Option<&str>) -> Result<Vec<Value
 }
 
 /// Reads `indicator,municipality,year,value` (header required; `,` or `;`; a decimal comma is
-/// read when the separator is `;`). Every row is checked against the known indicators and
-/// municipalities and a plausible year; any error → nothing is returned.
+/// read when the separator is `;`; quoted fields). Every row is checked against the known
+/// indicators (key → unit: percentages must lie in 0–100) and municipalities and a plausible
+/// year, and must have the header's number of fields; any error → nothing is returned.
+/// Splits one CSV line at `sep`, keeping separators inside double quotes ("" is a quote).
+fn split_quoted(line: &str, sep: char) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            c if c == sep && !quoted => out.push(std::mem::take(&mut cur).trim().to_string()),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
+/// A number as statistics offices write it: with `;` files German (1.234,5; a dot only as
+/// thousands in groups of three), with `,` files a decimal point (1234.5). Anything else is
+/// refused rather than guessed.
+fn number(s: &str, sep: char) -> Option<f64> {
+    let t = s.trim().replace(['\u{a0}', ' '], "");
+    let t = if sep == ';' {
+        let (int, frac) = match t.split_once(',') {
+            Some((i, f)) => (i.to_string(), Some(f.to_string())),
+            None => (t.clone(), None),
+        };
+        let groups: Vec<&str> = int.trim_start_matches('-').split('.').collect();
+        if groups.len() > 1
+            && (groups[0].is_empty()
+                || groups[0].len() > 3
+                || groups[1..].iter().any(|g| g.len() != 3))
+        {
+            return None;
+        }
+        let int = int.replace('.', "");
+        match frac {
+            Some(f) => format!("{int}.{f}"),
+            None => int,
+        }
+    } else {
+        if t.contains(',') {
+            return None;
+        }
+        t
+    };
+    t.parse::<f64>().ok()
+}
+
 pub fn parse_values_csv(
     text: &str,
-    indicators: &HashSet<String>,
+    indicators: &HashMap<String, String>,
     municipalities: &HashSet<String>,
     years: std::ops::RangeInclusive<i32>,
 ) -> std::result::Result<Vec<Value>, Vec<LineError>> {
+    let units = indicators;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate();
     let Some((_, header)) = lines.next() else {
@@ -282,13 +337,19 @@ pub fn parse_values_csv(
         if line.trim().is_empty() {
             continue;
         }
-        let f: Vec<&str> = line
-            .split(sep)
-            .map(|s| s.trim().trim_matches('"'))
-            .collect();
-        let get = |c: usize| f.get(c).copied().unwrap_or("");
+        let f = split_quoted(line, sep);
+        if f.len() != cols.len() {
+            errs.push(err(
+                n,
+                "columns",
+                line,
+                format!("{} fields where the header has {}", f.len(), cols.len()),
+            ));
+            continue;
+        }
+        let get = |c: usize| f.get(c).map(String::as_str).unwrap_or("");
         let (ind, mun, year, value) = (get(ci), get(cm), get(cy), get(cv));
-        if !indicators.contains(ind) {
+        if !indicators.contains_key(ind) {
             errs.push(err(
                 n,
                 "indicator",
@@ -319,15 +380,11 @@ pub fn parse_values_csv(
             ));
             continue;
         };
-        let v = if sep == ';' {
-            value.replace('.', "").replace(',', ".")
-        } else {
-            value.to_string()
-        };
-        let Some(v) = v
-            .parse::<f64>()
-            .ok()
+        let Some(v) = number(value, sep)
             .filter(|v| v.is_finite() && v.abs() < 1e12)
+            .filter(|v| {
+                units.get(ind).map(String::as_str) != Some("percent") || (0.0..=100.0).contains(v)
+            })
         else {
             errs.push(err(
                 n,

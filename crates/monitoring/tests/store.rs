@@ -60,7 +60,10 @@ async fn indicators_values_and_region_figures() {
         assert_eq!(list[1].aggregate(), Aggregate::Sum);
         assert_eq!(list[0].higher_is_better, Some(true));
 
-        let known: HashSet<String> = ["share", "courses"].iter().map(|s| s.to_string()).collect();
+        let known: HashMap<String, String> = [("share", "percent"), ("courses", "count")]
+            .iter()
+            .map(|(k, u)| (k.to_string(), u.to_string()))
+            .collect();
         let towns: HashSet<String> = ["hannover", "uetze"]
             .iter()
             .map(|s| s.to_string())
@@ -81,6 +84,23 @@ async fn indicators_values_and_region_figures() {
         );
         assert!(errs[0].message.contains("bremen"));
         assert!(mon::values(db, t, None).await.unwrap().is_empty());
+        // Quoted fields keep their separators; a row with more fields than the header, a
+        // percentage above 100 and an ambiguous dot are refused rather than guessed.
+        let tricky = "indicator,municipality,year,value\nshare,hannover,2020,\"12,5\"\nshare,uetze,2020,12,5\nshare,uetze,2021,130\n";
+        let errs = mon::parse_values_csv(tricky, &known, &towns, 1950..=2100).unwrap_err();
+        let got: Vec<(usize, &str)> = errs.iter().map(|e| (e.line, e.code)).collect();
+        assert_eq!(got, [(2, "value"), (3, "columns"), (4, "value")]);
+        let errs = mon::parse_values_csv(
+            "indicator;municipality;year;value\nshare;uetze;2020;12.5\n",
+            &known,
+            &towns,
+            1950..=2100,
+        )
+        .unwrap_err();
+        assert_eq!(
+            errs[0].code, "value",
+            "12.5 in a German file is neither 12,5 nor 125"
+        );
         // German spreadsheets: semicolons and decimal commas.
         let good = "Indikator;Kommune;Jahr;Wert\nshare;hannover;2020;30,5\nshare;uetze;2020;10\nshare;hannover;2021;32\ncourses;hannover;2020;1.200\ncourses;uetze;2020;80\n";
         let vs = mon::parse_values_csv(good, &known, &towns, 1950..=2100).unwrap();

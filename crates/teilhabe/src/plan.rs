@@ -7,7 +7,7 @@ use th_measures::solver::{default_solver, Limits, Status};
 
 pub fn run(file: &Path, seconds: f64, gap: f64) -> Result<(), String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let input: Input = serde_json::from_str(&text)
+    let input: Input = Input::parse(&text)
         .map_err(|e| format!("{}: not a scenario (docs/planner.md): {e}", file.display()))?;
     let spinner = if std::io::stderr().is_terminal() {
         let s = indicatif::ProgressBar::new_spinner();

@@ -97,6 +97,20 @@ pub async fn plan(
     _ctx: Ctx,
     raw: Bytes,
 ) -> Result<Response, AppError> {
+    let doc: serde_json::Value = body(&raw)?;
+    if let Some(k) = doc.as_object().and_then(|o| {
+        o.keys()
+            .find(|k| !planner::TOP_LEVEL_KEYS.contains(&k.as_str()))
+            .cloned()
+    }) {
+        return Ok(input_problem(
+            "/api/v1/plan",
+            &[InputError {
+                at: k.clone(),
+                message: format!("unknown key \"{k}\""),
+            }],
+        ));
+    }
     let input: Input = body(&raw)?;
     let result = tokio::task::spawn_blocking(move || {
         let solver = th_measures::solver::default_solver();

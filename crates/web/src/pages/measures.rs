@@ -187,7 +187,12 @@ pub async fn overview(State(app): State<AppState>, ctx: Ctx) -> Result<Response,
         *all.by_status.entry(m.status).or_default() += 1;
         if m.status.counts() {
             all.counted += 1;
-            acc.0 += m.weight * m.progress;
+            let p = if m.status == Status::Funded {
+                0.0
+            } else {
+                m.progress
+            };
+            acc.0 += m.weight * p;
             acc.1 += m.weight;
         }
     }
@@ -854,6 +859,7 @@ fn reason(ctx: &Ctx, r: &LeftOut, titles: &HashMap<&str, Markup>) -> Markup {
             html! { (ctx.ta("admin-plan-share", &[("field", i64::from(*field).into())])) }
         }
         LeftOut::NoValue => html! { (ctx.t("admin-plan-no-value")) },
+        LeftOut::Unproven => html! { (ctx.t("admin-plan-unproven")) },
     }
 }
 
@@ -1158,6 +1164,8 @@ pub async fn compare(
         }
         v
     };
+    let years: std::collections::BTreeSet<i32> =
+        pa.years.iter().chain(&pb.years).map(|y| y.year).collect();
     let body = html! {
         p { a.kern-link href="/verwaltung/szenarien" { (ctx.t("admin-scenarios-back")) } }
         h1.kern-heading-x-large { (ctx.t("admin-compare-title")) }
@@ -1174,12 +1182,13 @@ pub async fn compare(
                     tr.kern-table__row { th.kern-table__header scope="row" { (ctx.t("admin-plan-status")) } td.kern-table__cell { (ctx.t(solve_status_key(pa.status))) } td.kern-table__cell { (ctx.t(solve_status_key(pb.status))) } }
                     tr.kern-table__row { th.kern-table__header scope="row" { (ctx.t("admin-plan-chosen")) } td.kern-table__cell { (pa.chosen.len()) } td.kern-table__cell { (pb.chosen.len()) } }
                     tr.kern-table__row { th.kern-table__header scope="row" { (ctx.t("admin-plan-value")) } td.kern-table__cell { (format_decimal(pa.objective, 1, ctx.locale)) } td.kern-table__cell { (format_decimal(pb.objective, 1, ctx.locale)) } }
-                    @for (i, y) in pa.years.iter().enumerate() {
-                        @let yb = pb.years.get(i);
+                    @for year in &years {
+                        @let ya = pa.years.iter().find(|y| y.year == *year);
+                        @let yb = pb.years.iter().find(|y| y.year == *year);
                         tr.kern-table__row {
-                            th.kern-table__header scope="row" { (ctx.ta("admin-compare-cost-year", &[("year", y.year.to_string().into())])) }
-                            td.kern-table__cell { (eur(&ctx, y.money_eur)) ", " (ctx.ta("admin-plan-fte", &[("staff", fte(&ctx, y.staff_fte).into())])) }
-                            td.kern-table__cell { @if let Some(yb) = yb { (eur(&ctx, yb.money_eur)) ", " (ctx.ta("admin-plan-fte", &[("staff", fte(&ctx, yb.staff_fte).into())])) } }
+                            th.kern-table__header scope="row" { (ctx.ta("admin-compare-cost-year", &[("year", year.to_string().into())])) }
+                            td.kern-table__cell { @if let Some(y) = ya { (eur(&ctx, y.money_eur)) ", " (ctx.ta("admin-plan-fte", &[("staff", fte(&ctx, y.staff_fte).into())])) } @else { "–" } }
+                            td.kern-table__cell { @if let Some(y) = yb { (eur(&ctx, y.money_eur)) ", " (ctx.ta("admin-plan-fte", &[("staff", fte(&ctx, y.staff_fte).into())])) } @else { "–" } }
                         }
                     }
                     tr.kern-table__row { th.kern-table__header scope="row" { (ctx.t("admin-compare-binds")) } td.kern-table__cell { (binds(&pa).join("; ")) } td.kern-table__cell { (binds(&pb).join("; ")) } }
@@ -1225,7 +1234,7 @@ pub(crate) struct ScenarioForm {
 }
 
 fn num(l: Locale, v: f64) -> String {
-    let s = format_decimal(v, 2, l);
+    let s = format_decimal(v, 4, l);
     let s = s.trim_end_matches('0');
     s.trim_end_matches([',', '.', '٫']).to_string()
 }
@@ -1475,9 +1484,17 @@ async fn save_form(
     let d = forms::FormData::parse(body);
     let f = ScenarioForm::parse(&d, &numbers);
     let mut v = th_core::Validation::new();
-    let Some(s) = f.scenario(&mut v) else {
+    let Some(mut s) = f.scenario(&mut v) else {
         return Ok(Err((f, v)));
     };
+    // What the form does not show (staff cost, goal weights) stays as it was.
+    if let Some(id) = id {
+        let old = store::scenario(&app.db, ctx.tenant.id, id)
+            .await
+            .map_err(measures_err)?;
+        s.fte_cost_eur = old.scenario.fte_cost_eur;
+        s.goal_weights = old.scenario.goal_weights;
+    }
     match store::save_scenario(
         &app.db,
         ctx.tenant.id,

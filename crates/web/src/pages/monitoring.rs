@@ -483,11 +483,11 @@ pub(crate) async fn import_values(
     ctx: &Ctx,
     text: &str,
 ) -> Result<Result<usize, Vec<mon::LineError>>, AppError> {
-    let inds: HashSet<String> = mon::indicators(&app.db, ctx.tenant.id)
+    let inds: HashMap<String, String> = mon::indicators(&app.db, ctx.tenant.id)
         .await
         .map_err(mon_err)?
         .into_iter()
-        .map(|i| i.key)
+        .map(|i| (i.key, i.unit))
         .collect();
     let towns: HashSet<String> = app
         .db
@@ -512,6 +512,7 @@ fn error_key(code: &str) -> &'static str {
         "municipality" => "admin-monitoring-csv-municipality",
         "year" => "admin-monitoring-csv-year",
         "value" => "admin-monitoring-csv-value",
+        "columns" => "admin-monitoring-csv-columns",
         _ => "admin-monitoring-csv-duplicate",
     }
 }

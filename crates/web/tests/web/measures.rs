@@ -421,6 +421,35 @@ async fn coordinators_create_change_and_delete_scenarios_in_the_form() {
             .await
             .json();
         assert_eq!(v["scenario"]["start_flexibility"], 0);
+        // What the form does not show stays: goal weights set through the API survive a
+        // change in the form.
+        let body = serde_json::json!({ "name": "Gewichtet", "scenario": {
+            "horizon": { "first_year": 2028, "years": 3 }, "money_eur": 100000, "staff_fte": 2,
+            "goal_weights": { "2.1": 3 }, "fte_cost_eur": 80000 } });
+        let w = c
+            .json(Method::POST, "/api/v1/scenarios", &body.to_string())
+            .await
+            .json();
+        let wid = w["id"].as_i64().unwrap();
+        let mut form = changed.clone();
+        form[0] = ("name", "Gewichtet, umbenannt");
+        let r = c
+            .post_form(&format!("/verwaltung/szenarien/{wid}"), &form)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let v = c
+            .json(Method::GET, &format!("/api/v1/scenarios/{wid}"), "")
+            .await
+            .json();
+        assert_eq!(v["name"], "Gewichtet, umbenannt");
+        assert_eq!(v["scenario"]["goal_weights"]["2.1"], 3.0);
+        assert_eq!(v["scenario"]["fte_cost_eur"], 80000.0);
+        // Comparing scenarios of different horizons lines the years up.
+        let r = c
+            .get(&format!("/verwaltung/szenarien/vergleich?a=1&b={wid}"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body.matches("Kosten 2031").count(), 1);
         let r = c.post_form(&format!("{at}/loeschen"), &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(c.get(&at).await.status, StatusCode::NOT_FOUND);
