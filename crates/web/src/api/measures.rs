@@ -257,7 +257,10 @@ pub async fn add(State(app): State<AppState>, ctx: Ctx, raw: Bytes) -> Result<Re
         return Ok(input_problem("/api/v1/measures", &bad));
     }
     match store::import(&app.db, ctx.tenant.id, &ms, app.now()).await {
-        Ok(n) => Ok((StatusCode::CREATED, Json(json!({ "added": n }))).into_response()),
+        Ok(n) => {
+            crate::pages::measures::refresh_plans_later(&app, ctx.tenant.id);
+            Ok((StatusCode::CREATED, Json(json!({ "added": n }))).into_response())
+        }
         Err(store::Error::Invalid(errs)) => Ok(input_problem("/api/v1/measures", &errs)),
         Err(e) => Err(measures_err(e)),
     }

@@ -520,12 +520,13 @@ pub async fn add(
             } else {
                 match store::import(&app.db, ctx.tenant.id, &ms, app.now()).await {
                     Ok(n) => {
+                        refresh_plans_later(&app, ctx.tenant.id);
                         return Ok(super::noted(
                             "/verwaltung/massnahmen",
                             "admin-measures-added",
                             n as i64,
                             0,
-                        ))
+                        ));
                     }
                     Err(store::Error::Invalid(errs)) => errs.into_iter().map(line).collect(),
                     Err(e) => return Err(measures_err(e)),
@@ -650,14 +651,13 @@ pub(crate) async fn apply_status_csv(
         .map(|m| m.key)
         .collect();
     match store::parse_status_csv(text, &known) {
-        Ok(ups) => Ok(Ok(store::apply_updates(
-            &app.db,
-            ctx.tenant.id,
-            &ups,
-            app.now(),
-        )
-        .await
-        .map_err(measures_err)?)),
+        Ok(ups) => {
+            let n = store::apply_updates(&app.db, ctx.tenant.id, &ups, app.now())
+                .await
+                .map_err(measures_err)?;
+            refresh_plans_later(app, ctx.tenant.id);
+            Ok(Ok(n))
+        }
         Err(errs) => Ok(Err(errs)),
     }
 }
@@ -675,7 +675,31 @@ pub(crate) async fn plan_of(
     ctx: &Ctx,
     id: i64,
 ) -> Result<(SavedScenario, Result<Plan, PlanError>), AppError> {
-    let (s, fresh, input) = store::scenario_with_input(&app.db, ctx.tenant.id, id)
+    plan_for(app, ctx.tenant.id, id).await
+}
+
+/// After a change to the catalogue: every saved scenario of the tenant is solved again in the
+/// background, so that pages (the comparison above all) find current plans stored.
+pub(crate) fn refresh_plans_later(app: &AppState, t: th_core::TenantId) {
+    let app = app.clone();
+    tokio::spawn(async move {
+        let Ok(list) = store::scenarios(&app.db, t).await else {
+            return;
+        };
+        for s in list {
+            if let Err(e) = plan_for(&app, t, s.id).await {
+                tracing::warn!(scenario = s.id, error = ?e, "solving a scenario again failed");
+            }
+        }
+    });
+}
+
+async fn plan_for(
+    app: &AppState,
+    t: th_core::TenantId,
+    id: i64,
+) -> Result<(SavedScenario, Result<Plan, PlanError>), AppError> {
+    let (s, fresh, input) = store::scenario_with_input(&app.db, t, id)
         .await
         .map_err(measures_err)?;
     if let Some(p) = fresh {
@@ -696,7 +720,7 @@ pub(crate) async fn plan_of(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
     if let Ok(p) = &result {
-        store::store_plan(&app.db, ctx.tenant.id, id, &hash, p, app.now())
+        store::store_plan(&app.db, t, id, &hash, p, app.now())
             .await
             .map_err(measures_err)?;
     }
@@ -885,9 +909,11 @@ pub(crate) async fn adopt_plan(app: &AppState, ctx: &Ctx, id: i64) -> Result<usi
     };
     let d = th_core::localtime::local(app.now());
     let day = format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
-    store::adopt(&app.db, ctx.tenant.id, &s.name, &plan, &day, app.now())
+    let n = store::adopt(&app.db, ctx.tenant.id, &s.name, &plan, &day, app.now())
         .await
-        .map_err(measures_err)
+        .map_err(measures_err)?;
+    refresh_plans_later(app, ctx.tenant.id);
+    Ok(n)
 }
 
 pub async fn adopt(
